@@ -1,0 +1,77 @@
+"""The collector contract, stated once.
+
+A collector is one module per source (`collectors/pypi.py`, ...). It never touches DuckDB: it turns
+HTTP responses into `RawItem`s and the job hands those to the warehouse. Each collector module offers
+
+- ``NAME``: the source name used by ``dltrends collect --source NAME`` and in ``collector_runs``.
+- ``STREAMS``: the streams it can fetch, each a `Stream` that declares the warehouse table it feeds,
+  that table's natural key and the item's cursor field, next to the fetch code, so the upsert key
+  cannot drift from the collector.
+- a collector class built from the settings, with
+  ``fetch(stream, items, state) -> Iterator[RawItem]``:
+
+  * ``stream`` is one of ``STREAMS``;
+  * ``items`` are the keys to fetch (package names, repos), decided by the job from the registry;
+  * ``state`` maps an item key to the `ItemState` saved after its last successful fetch (HTTP
+    validators and cursor); the collector uses it to make conditional requests and to report an
+    item as ``unchanged`` without decoding or returning its payload.
+
+  ``fetch`` yields exactly one `RawItem` per requested item, in completion order, and never raises
+  for one item's failure: a failed item comes back with ``status="failed"`` and ``error`` naming its
+  cause, so the job records it and goes on with the rest. An item's id is ``RawItem.key``; its
+  updated marker is ``RawItem.cursor`` (PyPI's ``last_serial``, GitHub's ``updated_at``, ...).
+- ``close()`` releases its HTTP connections.
+
+All HTTP policy (timeouts, retries, Retry-After, User-Agent, pagination) lives in `collectors.http`;
+no collector sleeps or retries on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+ItemStatus = Literal["new", "unchanged", "failed"]
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What a stream feeds: its typed table, that table's natural key, the item cursor field."""
+
+    name: str
+    table: str
+    primary_key: tuple[str, ...]
+    cursor_field: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What the warehouse remembers of an item's last successful fetch."""
+
+    etag: str | None = None
+    cursor: str | None = None
+
+
+@dataclass
+class RawItem:
+    """One fetched item with its provenance; `payload` is None unless status is "new"."""
+
+    source: str
+    stream: str
+    key: str
+    fetched_at: dt.datetime
+    status: ItemStatus
+    payload: dict[str, Any] | None = None
+    cursor: str | None = None
+    etag: str | None = None
+    error: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def state(self) -> ItemState:
+        return ItemState(etag=self.etag, cursor=self.cursor)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,128 @@
+"""PyPI JSON API collector: one request per package (`<url>/pypi/<name>/json`).
+
+The project JSON lists every release with its files, so one request gives a package's whole release
+history on PyPI. Unchanged packages cost no parsing and no writes: the request is conditional on the
+last ETag (304), and the body's `last_serial` (also sent as the `X-PyPI-Last-Serial` header) is
+compared with the serial stored after the last successful fetch.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+import httpx
+
+from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.http import HttpClient, HttpError
+
+NAME = "pypi"
+PROJECTS = Stream(
+    name="projects",
+    table="core.pypi_releases",
+    primary_key=("package", "version"),
+    cursor_field="last_serial",
+)
+STREAMS = {PROJECTS.name: PROJECTS}
+
+log = logging.getLogger(__name__)
+
+
+class PypiCollector:
+    """Fetches project JSON documents concurrently with a bounded pool."""
+
+    def __init__(self, client: HttpClient, concurrency: int = 8):
+        self.client = client
+        self.concurrency = concurrency
+
+    @classmethod
+    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
+                      ) -> PypiCollector:
+        extra = {"sleep": sleep} if sleep else {}
+        client = HttpClient(
+            settings.pypi_url,
+            timeout=settings.http_timeout,
+            retries=settings.http_retries,
+            max_retry_wait=settings.http_max_retry_wait,
+            contact=settings.contact,
+            pool_size=settings.concurrency,
+            **extra,
+        )
+        return cls(client, settings.concurrency)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def fetch(self, stream: Stream, items: Iterable[str],
+              state: Mapping[str, ItemState]) -> Iterator[RawItem]:
+        """Yield one RawItem per package, as requests complete."""
+        if stream is not PROJECTS:
+            raise ValueError(f"pypi has no stream {stream.name!r}")
+        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="pypi") as pool:
+            futures = [pool.submit(self.fetch_one, key, state.get(key, ItemState()))
+                       for key in items]
+            try:
+                for future in as_completed(futures):
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+
+    def fetch_one(self, key: str, previous: ItemState) -> RawItem:
+        """Fetch one package; never raises for the package's own failure."""
+        fetched_at = utcnow()
+        item = RawItem(NAME, PROJECTS.name, key, fetched_at, "unchanged",
+                       cursor=previous.cursor, etag=previous.etag)
+        try:
+            response = self.client.get(f"/pypi/{key}/json", etag=previous.etag,
+                                       headers={"Accept": "application/json"})
+        except HttpError as exc:
+            return _failed(item, _describe(exc))
+        if response.status_code == 304:
+            return item
+        item.etag = response.headers.get("ETag") or previous.etag
+        item.meta["bytes"] = len(response.content)
+        serial = response.headers.get("X-PyPI-Last-Serial")
+        if serial and serial == previous.cursor:
+            return item
+        try:
+            payload = _decode(response)
+        except ValueError as exc:
+            return _failed(item, str(exc))
+        item.cursor = str(payload["last_serial"])
+        if item.cursor == previous.cursor:
+            return item
+        item.status, item.payload = "new", payload
+        return item
+
+
+def _failed(item: RawItem, error: str) -> RawItem:
+    item.status, item.error, item.payload = "failed", error, None
+    return item
+
+
+def _describe(exc: HttpError) -> str:
+    if exc.status == 404:
+        return f"not found on the index: {exc}"
+    return str(exc)
+
+
+def _decode(response: httpx.Response) -> dict[str, Any]:
+    """The project JSON, or ValueError naming what is wrong with the body."""
+    ctype = response.headers.get("Content-Type", "")
+    if "json" not in ctype:
+        raise ValueError(f"expected JSON, got {ctype or 'no content type'} "
+                         f"({len(response.content)} bytes) from {response.url}")
+    try:
+        payload = json.loads(response.content)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg} at byte {exc.pos} of "
+                         f"{len(response.content)}; truncated body?) from {response.url}") from None
+    if not (isinstance(payload, dict) and isinstance(payload.get("info"), dict)
+            and isinstance(payload.get("releases"), dict)
+            and isinstance(payload.get("last_serial"), int)):
+        raise ValueError(f"unexpected JSON shape (no info/releases/last_serial) from {response.url}")
+    return payload

@@ -1,0 +1,1 @@
+"""The Streamlit dashboard; reads the public views of the published file only."""

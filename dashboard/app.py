@@ -1,0 +1,36 @@
+"""dltrends dashboard: `dltrends dashboard` (or `streamlit run dashboard/app.py`).
+
+Builds the navigation over dashboard/app_pages/; each page reads the published file's public views.
+"""
+
+import streamlit as st
+
+from dashboard import db, state
+from dashboard.i18n import t
+from dltrends.errors import ConfigError
+
+st.set_page_config(page_title="dltrends", page_icon=":material/monitoring:", layout="wide")
+
+PAGES = [
+    st.Page("app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:",
+            default=True),
+    st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
+            url_path="releases"),
+    st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
+]
+
+page = st.navigation(PAGES)
+state.language_switch(t("sidebar.language"))
+st.sidebar.caption(t("app.tagline"))
+st.sidebar.caption(t("sidebar.about"))
+
+try:
+    path = db.published()
+except ConfigError as exc:
+    st.error(t("app.settings_error", error=str(exc)))
+    st.stop()
+if not db.available():
+    st.title(page.title)
+    st.warning(t("app.no_warehouse", path=str(path), command="dltrends collect"))
+    st.stop()
+page.run()

@@ -1,0 +1,109 @@
+"""Altair charts used by the pages, and PNG export with a CJK-capable font."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from functools import cache
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+log = logging.getLogger(__name__)
+
+KIND_COLORS = {"major": "#d62728", "minor": "#1f77b4", "patch": "#9ecae1", "pre-release": "#bbbbbb"}
+CJK_FONTS = "WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+FONT_DIRS = {
+    "linux": ["/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts"],
+    "darwin": ["/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts"],
+    "win32": ["C:/Windows/Fonts"],
+}
+
+
+def timeline(releases: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str]) -> alt.LayerChart:
+    """Each release a tick on its framework's row, colored by kind; lifecycle events as diamonds.
+
+    `labels` carries the translated axis and legend titles.
+    """
+    y = alt.Y("framework_name:N", title=None, sort=None, axis=alt.Axis(labelLimit=240))
+    ticks = alt.Chart(releases).mark_tick(thickness=2, size=14).encode(
+        x=alt.X("released_at:T", title=labels["date"]),
+        y=y,
+        color=alt.Color("kind_label:N", title=labels["kind"],
+                        scale=alt.Scale(domain=list(labels["kinds"].values()),
+                                        range=list(KIND_COLORS.values()))),
+        tooltip=[alt.Tooltip("framework_name:N", title=labels["framework"]),
+                 alt.Tooltip("package:N", title=labels["package"]),
+                 alt.Tooltip("version:N", title=labels["version"]),
+                 alt.Tooltip("released_at:T", title=labels["date"], format="%Y-%m-%d")],
+    )
+    layers = [ticks]
+    if not events.empty:
+        layers.append(alt.Chart(events).mark_point(shape="diamond", size=160, filled=True,
+                                                   color="#222", opacity=0.85).encode(
+            x="event_date:T", y=y,
+            tooltip=[alt.Tooltip("framework_name:N", title=labels["framework"]),
+                     alt.Tooltip("event_date:T", title=labels["date"], format="%Y-%m-%d"),
+                     alt.Tooltip("kind:N", title=labels["event"]),
+                     alt.Tooltip("note:N", title=labels["note"])],
+        ))
+    return alt.layer(*layers).properties(height=alt.Step(34))
+
+
+def cadence(frame: pd.DataFrame, labels: dict[str, str]) -> alt.LayerChart:
+    """Median days between minor releases per framework and package (bars), latest gap (tick)."""
+    order = list(frame.sort_values("median_days")["label"])
+    base = alt.Chart(frame).encode(y=alt.Y("label:N", title=None, sort=order,
+                                           axis=alt.Axis(labelLimit=260)))
+    bars = base.mark_bar(color="#1f77b4").encode(
+        x=alt.X("median_days:Q", title=labels["days"]),
+        tooltip=[alt.Tooltip("label:N", title=labels["package"]),
+                 alt.Tooltip("minor_releases:Q", title=labels["count"]),
+                 alt.Tooltip("median_days:Q", title=labels["median"], format=".0f"),
+                 alt.Tooltip("latest_gap_days:Q", title=labels["latest"], format=".0f")],
+    )
+    latest = base.mark_tick(color="#d62728", thickness=3, size=18).encode(x="latest_gap_days:Q")
+    # A step height sizes each band; Streamlit treats a fixed height as the whole chart's.
+    return alt.layer(bars, latest).properties(height=alt.Step(26))
+
+
+def support_matrix(frame: pd.DataFrame, labels: dict[str, str],
+                   python_order: list[str]) -> alt.LayerChart:
+    """Python version x target (OS/architecture): number of wheels, one cell per supported pair."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("target:N", title=labels["target"], axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("python:N", title=labels["python"], sort=python_order),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("wheels:Q", title=labels["wheels"], scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(format="d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("python:N", title=labels["python"]),
+                 alt.Tooltip("target:N", title=labels["target"]),
+                 alt.Tooltip("wheels:Q", title=labels["wheels"]),
+                 alt.Tooltip("files:N", title=labels["files"])],
+    )
+    text = base.mark_text(fontSize=12).encode(text="wheels:Q")
+    return alt.layer(cells, text).properties(height=alt.Step(26))
+
+
+@cache
+def _register_fonts() -> None:
+    import vl_convert as vlc
+
+    for folder in FONT_DIRS.get(sys.platform, FONT_DIRS["linux"]):
+        path = Path(folder).expanduser()
+        if path.is_dir():
+            vlc.register_font_directory(str(path))
+
+
+def to_png(chart: alt.TopLevelMixin, lang: str = "en", scale: float = 2.0) -> bytes:
+    """The chart as PNG; Chinese labels use a CJK font (see README: fonts)."""
+    import vl_convert as vlc
+
+    _register_fonts()
+    spec = json.loads(chart.to_json())
+    if lang == "zh":
+        spec.setdefault("config", {})["font"] = CJK_FONTS
+    return vlc.vegalite_to_png(spec, scale=scale)

@@ -1,0 +1,82 @@
+"""Read-only access to the published file: short-lived connections, cached results.
+
+A connection is opened per query and closed at once (never cached across reruns), so a publish
+(atomic rename) is picked up by the next query. Results are cached by (file, mtime, SQL, params):
+a new publish changes the mtime and so invalidates every cached result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from dltrends.settings import Settings, load_settings
+
+
+@st.cache_resource(show_spinner=False)
+def settings() -> Settings:
+    return load_settings()
+
+
+def published() -> Path:
+    return settings().db
+
+
+def available() -> bool:
+    return published().exists()
+
+
+@dataclass(frozen=True)
+class Query:
+    """A panel's query: the exact SQL and its bound parameters, shown under "show SQL"."""
+
+    sql: str
+    params: tuple = ()
+
+    def text(self) -> str:
+        if not self.params:
+            return self.sql.strip()
+        return f"{self.sql.strip()}\n-- parameters: {list(self.params)!r}"
+
+
+def run(query: Query) -> pd.DataFrame:
+    """The query's result, or an empty frame when nothing is published yet."""
+    path = published()
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except FileNotFoundError:
+        return pd.DataFrame()
+    return _runner()(str(path), mtime, query.sql, query.params)
+
+
+@st.cache_resource(show_spinner=False)
+def _runner():
+    """The cached query function, with the TTL from the settings (DLTRENDS_DASHBOARD_CACHE_TTL)."""
+    return st.cache_data(ttl=settings().dashboard_cache_ttl, show_spinner=False,
+                         max_entries=512)(_execute)
+
+
+def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
+    con = duckdb.connect(path, read_only=True)
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        return con.execute(sql, list(params)).df()
+    finally:
+        con.close()
+
+
+def freshness(source: str) -> dt.datetime | None:
+    """End of the source's last successful run (UTC), None when never collected."""
+    if source in ("registry", "warehouse"):  # copied into / written by every collect
+        frame = run(Query("SELECT max(last_run_at) FROM source_status"))
+    else:
+        frame = run(Query("SELECT last_success_at FROM source_status WHERE source = ?", (source,)))
+    if frame.empty or pd.isna(frame.iloc[0, 0]):
+        return None
+    return pd.Timestamp(frame.iloc[0, 0]).to_pydatetime()

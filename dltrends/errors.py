@@ -1,0 +1,36 @@
+"""Errors that end a command, each with the exit code cron and scripts see."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Exit codes of every dltrends command."""
+
+    OK = 0
+    PARTIAL = 1  # some items or sources failed or were deferred
+    USAGE = 2  # usage, settings or registry error; nothing was written
+    BUSY = 75  # the warehouse is held by another writer (EX_TEMPFAIL)
+
+
+class DltrendsError(Exception):
+    """Base class; `exit_code` is what the CLI exits with."""
+
+    exit_code: ExitCode = ExitCode.PARTIAL
+
+
+class ConfigError(DltrendsError):
+    """A setting or the registry is wrong; the message says where and what to fix."""
+
+    exit_code = ExitCode.USAGE
+
+
+class WarehouseBusy(DltrendsError):
+    """Another process holds the writer lock longer than we were willing to wait."""
+
+    exit_code = ExitCode.BUSY
+
+
+class UsageError(DltrendsError):
+    """The command was asked for something it cannot do (bad SQL, no warehouse yet)."""
+
+    exit_code = ExitCode.USAGE

@@ -1,0 +1,166 @@
+"""The `dltrends` command line. Thin: each subcommand wires settings and registry to one job.
+
+Exit codes: 0 ok, 1 some items or sources failed or were deferred, 2 usage or configuration
+error (nothing written), 75 the warehouse is busy (another writer holds it).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from dltrends import __version__
+from dltrends.errors import DltrendsError, ExitCode
+from dltrends.registry import Registry, load_registry
+from dltrends.settings import Settings, load_settings
+from jobs import output
+from jobs.collect import collect as run_collect
+from jobs.progress import RichProgress
+from jobs.sources import DEFAULT_SOURCES, SOURCES
+from jobs.status import source_status
+
+app = typer.Typer(
+    help="dltrends: live, sourced trends of the deep-learning framework ecosystem.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # locals may hold settings; never print them
+)
+err = Console(stderr=True)
+
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Settings file (default: $DLTRENDS_CONFIG, else ./dltrends.toml if present).")]
+DbOpt = Annotated[Path | None, typer.Option(
+    "--db", help="Published DuckDB file (DLTRENDS_DB).")]
+RegistryOpt = Annotated[Path | None, typer.Option(
+    "--registry", help="Framework registry file (DLTRENDS_REGISTRY).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")]
+
+
+def command(func):
+    """Turn dltrends errors into their message and exit code; the docstring is the help."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            code = func(*args, **kwargs)
+        except DltrendsError as exc:
+            err.print(f"dltrends: {exc}", style="red", markup=False, highlight=False)
+            raise typer.Exit(int(exc.exit_code)) from None
+        raise typer.Exit(int(code or 0))
+
+    return app.command()(wrapper)
+
+
+def _setup(config: Path | None, verbose: bool = False, **overrides) -> Settings:
+    settings = load_settings(config, **overrides)
+    level = "DEBUG" if verbose else settings.log_level
+    logging.basicConfig(
+        level=getattr(logging, level), stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return settings
+
+
+def _registry(settings: Settings, frameworks: list[str] | None = None) -> Registry:
+    registry = load_registry(settings.registry)
+    registry.check_ids(frameworks or [])
+    return registry
+
+
+@command
+def collect(
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", "-s", help=f"Source to collect (repeatable): {', '.join(SOURCES)}.")] = None,
+    framework: Annotated[list[str] | None, typer.Option(
+        "--framework", "-f", help="Only these registry ids (repeatable).")] = None,
+    full: Annotated[bool, typer.Option(
+        "--full", help="Ignore saved ETags and serials: fetch and re-parse everything.")] = False,
+    nightlies: Annotated[bool | None, typer.Option(
+        "--nightlies/--no-nightlies", help="Track nightly packages (DLTRENDS_NIGHTLIES).")] = None,
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", help="Requests in flight (DLTRENDS_CONCURRENCY).")] = None,
+    config: ConfigOpt = None, db: DbOpt = None, registry: RegistryOpt = None,
+    verbose: VerboseOpt = False,
+) -> int:
+    """Collect from the sources into the warehouse, then publish it."""
+    settings = _setup(config, verbose, db=db, registry=registry, nightlies=nightlies,
+                      concurrency=concurrency)
+    sources = source or DEFAULT_SOURCES
+    unknown = [s for s in sources if s not in SOURCES]
+    if unknown:
+        raise typer.BadParameter(f"unknown source {', '.join(unknown)}; known: {', '.join(SOURCES)}",
+                                 param_hint="--source")
+    reg = _registry(settings, framework)
+    with RichProgress(err) as progress:
+        result = run_collect(settings, reg, sources, framework, full=full, progress=progress)
+    for src in result.sources:
+        err.print(src.summary(), markup=False, highlight=False)
+    if result.published:
+        err.print(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)",
+                  markup=False, highlight=False)
+    return ExitCode.OK if result.ok else ExitCode.PARTIAL
+
+
+@command
+def status(config: ConfigOpt = None, db: DbOpt = None,
+           fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+           ) -> int:
+    """Per source: last run, status, freshness and items failed (read from the published file)."""
+    settings = _setup(config, db=db)
+    report = source_status(settings)
+    output.emit(report.frame, fmt)
+    for line in report.notes:
+        err.print(line, markup=False, highlight=False)
+    return ExitCode.OK if report.healthy else ExitCode.PARTIAL
+
+
+@command
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run, read-only, on the published file.")],
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    config: ConfigOpt = None, db: DbOpt = None,
+) -> int:
+    """Run a read-only SQL query on the published file."""
+    settings = _setup(config, db=db)
+    output.emit(output.run_query(settings.db, query), fmt)
+    return ExitCode.OK
+
+
+@command
+def dashboard(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    config: ConfigOpt = None, db: DbOpt = None,
+) -> int:
+    """Start the Streamlit dashboard on the published file."""
+    settings = _setup(config, db=db)
+    app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
+    env = {**os.environ, "DLTRENDS_DB": str(settings.db.resolve())}
+    if config:
+        env["DLTRENDS_CONFIG"] = str(config.resolve())
+    argv = [sys.executable, "-m", "streamlit", "run", str(app_path),
+            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true"]
+    err.print(f"dltrends dashboard on http://{host}:{port} reading {settings.db}", markup=False)
+    os.execvpe(argv[0], argv, env)
+    return ExitCode.OK  # not reached
+
+
+@command
+def version() -> int:
+    """Print the dltrends version."""
+    typer.echo(__version__)
+    return ExitCode.OK
+
+
+def main() -> None:
+    app()

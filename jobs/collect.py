@@ -1,0 +1,150 @@
+"""The collect job: registry -> collector -> raw landing -> typed tables -> run log -> publish.
+
+Used by `dltrends collect` and by the scheduler. Holds the writer lock for the whole job, writes in
+short per-batch transactions on the working file, and publishes once at the end. A failing item is
+recorded and skipped; a failing source is recorded and the next source still runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import duckdb
+
+from collectors.base import ItemState, RawItem
+from dltrends.registry import Registry
+from dltrends.settings import Settings
+from jobs.sources import SOURCES, Source
+from warehouse.db import open_working, transaction
+from warehouse.load import save_batch
+from warehouse.lock import writer_lock
+from warehouse.publish import Published, publish
+from warehouse.registry import save_registry
+from warehouse.runs import RunCounts, close_interrupted_runs, finish_run, start_run
+from warehouse.store import load_state
+
+log = logging.getLogger(__name__)
+
+BATCH_ITEMS = 8
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+class Progress:
+    """Callbacks for long work; the CLI draws a progress bar, the scheduler logs."""
+
+    def start(self, source: str, total: int) -> None: ...
+
+    def advance(self, source: str, item: RawItem) -> None: ...
+
+    def done(self, source: str) -> None: ...
+
+
+@dataclass
+class SourceResult:
+    source: str
+    run_id: int
+    status: str
+    counts: RunCounts
+    seconds: float
+    error: str | None = None
+
+    def summary(self) -> str:
+        c = self.counts
+        text = (f"{self.source}: {self.status}, {c.items_ok} new, {c.items_unchanged} unchanged, "
+                f"{c.items_failed} failed, {c.rows_written} rows written, {c.requests} requests "
+                f"in {self.seconds:.1f} s (run {self.run_id})")
+        return text + (f": {self.error}" if self.error and self.status == "failed" else "")
+
+
+@dataclass
+class CollectResult:
+    sources: list[SourceResult] = field(default_factory=list)
+    published: Published | None = None
+
+    @property
+    def ok(self) -> bool:
+        return all(s.status == "ok" for s in self.sources)
+
+
+def collect(settings: Settings, registry: Registry, sources: list[str],
+            frameworks: list[str] | None = None, *, full: bool = False,
+            progress: Progress | None = None,
+            sleep: Callable[[float], None] | None = None) -> CollectResult:
+    """Run each source once and publish. Raises WarehouseBusy when another writer holds the lock."""
+    progress = progress or Progress()
+    result = CollectResult()
+    options = f"sources={','.join(sources)} frameworks={','.join(frameworks or ['all'])}" + (
+        " full" if full else "")
+    with writer_lock(settings.lock_path, settings.lock_timeout, f"dltrends collect {options}"):
+        con = open_working(settings.work_path, settings.db)
+        try:
+            with transaction(con):
+                save_registry(con, registry)
+                if closed := close_interrupted_runs(con):
+                    log.warning("marked %d interrupted run(s) as failed", closed)
+            for name in sources:
+                job = SOURCES[name]
+                result.sources.append(
+                    _run_source(con, job, settings, registry, frameworks, full, options,
+                                progress, sleep)
+                )
+        finally:
+            con.close()
+        result.published = publish(settings.work_path, settings.db)
+    return result
+
+
+def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
+                registry: Registry, frameworks: list[str] | None, full: bool, options: str,
+                progress: Progress, sleep: Callable[[float], None] | None) -> SourceResult:
+    started = time.perf_counter()
+    run_id = start_run(con, job.name, options)
+    counts = RunCounts()
+    status = error = None
+    collector = job.make_collector(settings, sleep)
+    try:
+        for stream, keys in job.plan(settings, registry, frameworks):
+            state = {} if full else {k: ItemState(etag, cursor) for k, (etag, cursor)
+                                     in load_state(con, job.name, stream.name).items()}
+            progress.start(job.name, len(keys))
+            _drain(con, run_id, collector.fetch(stream, keys, state), counts,
+                   lambda item: progress.advance(job.name, item))
+    except Exception as exc:  # the source itself broke: record it, let the next source run
+        log.exception("source %s failed", job.name)
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+    finally:
+        counts.requests = collector.client.requests_sent
+        collector.close()
+        progress.done(job.name)
+    with transaction(con):
+        status = finish_run(con, run_id, counts, status, error)
+    result = SourceResult(job.name, run_id, status, counts, time.perf_counter() - started,
+                          error or counts.error_text())
+    log.info(result.summary())
+    return result
+
+
+def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts,
+           on_item: Callable[[RawItem], None]) -> None:
+    batch: list[RawItem] = []
+    size = 0
+    for item in items:
+        on_item(item)
+        if item.status == "failed":
+            counts.fail(item.stream, item.key, item.error or "unknown error")
+            log.warning("%s %s failed: %s", item.source, item.key, item.error)
+        elif item.status == "unchanged":
+            counts.items_unchanged += 1
+        else:
+            batch.append(item)
+            size += item.meta.get("bytes", 0)
+            if len(batch) >= BATCH_ITEMS or size >= BATCH_BYTES:
+                counts.rows_written += save_batch(con, run_id, batch)
+                counts.items_ok += len(batch)
+                batch, size = [], 0
+    if batch:
+        counts.rows_written += save_batch(con, run_id, batch)
+        counts.items_ok += len(batch)

@@ -1,0 +1,1 @@
+"""The warehouse: raw landing -> typed `core` tables -> public views in `main` -> published file."""

@@ -1,0 +1,128 @@
+"""Opening the warehouse: the writer's working file (with migrations and views) and read-only readers.
+
+Migrations are the ordered files in `warehouse/migrations/` (NNNN_name.sql), each applied once in
+its own transaction and recorded in `core.schema_migrations`; a failing one rolls back and stops the
+command. Public views are the files in `warehouse/views/`, recreated whenever their text changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS = resources.files("warehouse") / "migrations"
+VIEWS = resources.files("warehouse") / "views"
+
+
+class MigrationError(RuntimeError):
+    """A migration failed; the warehouse is left as it was before it."""
+
+
+def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection with UTC as its time zone, so TIMESTAMPTZ values read back in UTC."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+@contextmanager
+def reader(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A short-lived read-only connection to the published file."""
+    con = connect(path, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def open_working(work: Path, published: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the writer's working file and bring it to the current shape.
+
+    A missing working file is seeded from the published file when one exists, so history
+    survives a lost or deleted working copy.
+    """
+    work.parent.mkdir(parents=True, exist_ok=True)
+    if not work.exists() and published is not None and published.exists():
+        log.info("seeding the working file %s from the published %s", work, published)
+        shutil.copyfile(published, work)
+    con = connect(work)
+    try:
+        ensure_shape(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.begin()
+    try:
+        yield con
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+
+
+def ensure_shape(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply pending migrations, then (re)create the public views; returns the migrations applied."""
+    con.execute(
+        "CREATE SCHEMA IF NOT EXISTS core;"
+        "CREATE TABLE IF NOT EXISTS core.schema_migrations ("
+        " name VARCHAR PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now());"
+        "CREATE TABLE IF NOT EXISTS core.meta (key VARCHAR PRIMARY KEY, value VARCHAR);"
+    )
+    done = {row[0] for row in con.execute("SELECT name FROM core.schema_migrations").fetchall()}
+    applied = []
+    for name, sql in _sql_files(MIGRATIONS):
+        if name in done:
+            continue
+        try:
+            with transaction(con):
+                con.execute(sql)
+                con.execute("INSERT INTO core.schema_migrations (name) VALUES (?)", [name])
+        except duckdb.Error as exc:
+            raise MigrationError(f"migration {name} failed and was rolled back: {exc}") from exc
+        log.info("applied migration %s", name)
+        applied.append(name)
+    _ensure_views(con)
+    return applied
+
+
+def _ensure_views(con: duckdb.DuckDBPyConnection) -> None:
+    files = _sql_files(VIEWS)
+    digest = hashlib.sha256("".join(sql for _, sql in files).encode()).hexdigest()
+    rows = con.execute("SELECT value FROM core.meta WHERE key = 'views_sha256'").fetchall()
+    if rows and rows[0][0] == digest:
+        return
+    with transaction(con):
+        for _, sql in files:
+            con.execute(sql)
+        con.execute(
+            "INSERT INTO core.meta VALUES ('views_sha256', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [digest]
+        )
+
+
+def _sql_files(folder) -> list[tuple[str, str]]:
+    files = sorted((f.name, f.read_text(encoding="utf-8")) for f in folder.iterdir()
+                   if f.name.endswith(".sql"))
+    return [(name.removesuffix(".sql"), sql) for name, sql in files]
+
+
+def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    rows = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE schema_name = 'main' AND NOT internal "
+        "AND NOT temporary ORDER BY view_name"
+    ).fetchall()
+    return [r[0] for r in rows]

@@ -1,0 +1,50 @@
+"""Copy the registry into the warehouse, so views and the dashboard join on it from the file alone."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dltrends.registry import Registry
+from warehouse.store import primary_key, upsert
+
+
+def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
+    """Make core.frameworks, core.framework_events and core.packages equal the registry."""
+    frameworks = pd.DataFrame([
+        {"framework": fid, "name": fw.name, "status": fw.status, "successor": fw.successor or None,
+         "homepage": fw.homepage or None, "hf_library": fw.hf_library or None,
+         "github": fw.github, "conda": fw.conda, "stackoverflow_tags": fw.stackoverflow_tags,
+         "aliases": fw.aliases, "registry_order": order}
+        for order, (fid, fw) in enumerate(registry.frameworks.items())
+    ])
+    events = pd.DataFrame([
+        {"framework": fid, "event_date": ev.date, "kind": ev.kind, "note": ev.note,
+         "source": ev.source or None}
+        for fid, fw in registry.frameworks.items() for ev in fw.events
+    ], columns=["framework", "event_date", "kind", "note", "source"])
+    packages = pd.DataFrame([
+        {"package_key": p.key, "package": p.name, "framework": p.framework, "role": p.role,
+         "counted": p.counted}
+        for p in registry.packages(nightlies=True)
+    ])
+    written = 0
+    for table, frame in (("core.frameworks", frameworks), ("core.framework_events", events),
+                         ("core.packages", packages)):
+        written += upsert(con, table, frame) + _delete_missing(con, table, frame)
+    return written
+
+
+def _delete_missing(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Delete rows whose key is no longer in the registry."""
+    key = primary_key(con, table)
+    con.register("_registry_keys", frame[key])
+    try:
+        match = " AND ".join(f"k.{c} = {table}.{c}" for c in key)
+        rows = con.execute(
+            f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM _registry_keys k WHERE {match}) "
+            "RETURNING 1"
+        ).fetchall()
+    finally:
+        con.unregister("_registry_keys")
+    return len(rows)
