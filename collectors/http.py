@@ -25,6 +25,7 @@ from dltrends import USER_AGENT
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+_sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
 
 
 class HttpError(Exception):
@@ -75,12 +76,12 @@ class HttpClient:
         contact: str = "",
         pool_size: int = 8,
         headers: dict[str, str] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ):
         agent = USER_AGENT if not contact else USER_AGENT.replace(")", f"; {contact})")
         self.max_retry_wait = max_retry_wait
         self.retries = retries
-        self._sleep = sleep
+        self._sleep = sleep or (lambda seconds: _sleep(seconds))
         self.requests_sent = 0
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),

@@ -23,7 +23,7 @@ NAME = "pypi"
 PROJECTS = Stream(
     name="projects",
     table="core.pypi_releases",
-    primary_key=("package", "version"),
+    primary_key=("package_key", "version"),
     cursor_field="last_serial",
 )
 STREAMS = {PROJECTS.name: PROJECTS}

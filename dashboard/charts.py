@@ -14,7 +14,8 @@ import pandas as pd
 log = logging.getLogger(__name__)
 
 KIND_COLORS = {"major": "#d62728", "minor": "#1f77b4", "patch": "#9ecae1", "pre-release": "#bbbbbb"}
-CJK_FONTS = "WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+CJK_FONTS = ("WenQuanYi Micro Hei, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, "
+             "Microsoft YaHei, sans-serif")
 FONT_DIRS = {
     "linux": ["/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts"],
     "darwin": ["/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts"],

@@ -19,8 +19,8 @@ import streamlit as st
 from dltrends.settings import Settings, load_settings
 
 
-@st.cache_resource(show_spinner=False)
 def settings() -> Settings:
+    """Read on every rerun (cheap), so a changed DLTRENDS_DB or dltrends.toml is picked up."""
     return load_settings()
 
 
@@ -63,6 +63,8 @@ def _runner():
 
 
 def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
+    # Close at once: DuckDB shares one open database per path within a process, so a
+    # connection held open would keep every later query on the file as it was before a publish.
     con = duckdb.connect(path, read_only=True)
     try:
         con.execute("SET TimeZone = 'UTC'")

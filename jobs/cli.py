@@ -44,6 +44,11 @@ RegistryOpt = Annotated[Path | None, typer.Option(
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")]
 
 
+def say(text: str, style: str | None = None) -> None:
+    """A message on stderr, never wrapped or marked up (it may hold paths and error texts)."""
+    err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
+
+
 def command(func):
     """Turn dltrends errors into their message and exit code; the docstring is the help."""
 
@@ -52,7 +57,7 @@ def command(func):
         try:
             code = func(*args, **kwargs)
         except DltrendsError as exc:
-            err.print(f"dltrends: {exc}", style="red", markup=False, highlight=False)
+            say(f"dltrends: {exc}", style="red")
             raise typer.Exit(int(exc.exit_code)) from None
         raise typer.Exit(int(code or 0))
 
@@ -103,10 +108,9 @@ def collect(
     with RichProgress(err) as progress:
         result = run_collect(settings, reg, sources, framework, full=full, progress=progress)
     for src in result.sources:
-        err.print(src.summary(), markup=False, highlight=False)
+        say(src.summary())
     if result.published:
-        err.print(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)",
-                  markup=False, highlight=False)
+        say(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)")
     return ExitCode.OK if result.ok else ExitCode.PARTIAL
 
 
@@ -119,7 +123,7 @@ def status(config: ConfigOpt = None, db: DbOpt = None,
     report = source_status(settings)
     output.emit(report.frame, fmt)
     for line in report.notes:
-        err.print(line, markup=False, highlight=False)
+        say(line)
     return ExitCode.OK if report.healthy else ExitCode.PARTIAL
 
 
@@ -149,8 +153,9 @@ def dashboard(
         env["DLTRENDS_CONFIG"] = str(config.resolve())
     argv = [sys.executable, "-m", "streamlit", "run", str(app_path),
             "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true"]
-    err.print(f"dltrends dashboard on http://{host}:{port} reading {settings.db}", markup=False)
+            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+            "--client.toolbarMode", "viewer"]
+    say(f"dltrends dashboard on http://{host}:{port} reading {settings.db}")
     os.execvpe(argv[0], argv, env)
     return ExitCode.OK  # not reached
 

@@ -18,11 +18,13 @@ from pathlib import Path
 
 import duckdb
 
+from dltrends.errors import DltrendsError
+
 log = logging.getLogger(__name__)
 
 
-class PublishError(RuntimeError):
-    """The copy could not be made; the published file is unchanged."""
+class PublishError(DltrendsError):
+    """The copy could not be made; the published file is unchanged (exit code 1)."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,6 @@ if not frame.empty:
         tooltip=[alt.Tooltip("name:N", title=t("labels.framework")),
                  alt.Tooltip("releases_last_year:Q", title=t("overview.releases_year")),
                  alt.Tooltip("latest_release:N", title=t("overview.latest"))],
-    ).properties(height=max(160, 24 * len(frame)))
+    ).properties(height=alt.Step(22))
 panel("activity", t("overview.activity"), query, frame, source="pypi", command=COMMAND,
       chart=chart, help=t("overview.activity_help"))

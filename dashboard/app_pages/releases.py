@@ -20,7 +20,7 @@ names = dict(zip(fw["framework"], fw["name"], strict=True)) if not fw.empty else
 with_data = set(db.run(queries.frameworks_with_releases()).get("framework", []))
 options = [f for f in names if f in with_data] or list(names)
 default = [f for f in DEFAULT_FRAMEWORKS if f in options] or options[:6]
-years = [str(y) for y in range(2010, dt.date.today().year + 1)]
+years = [str(y) for y in range(2010, dt.datetime.now(dt.UTC).year + 1)]
 
 left, mid, right, last = st.columns([4, 2, 1, 1.4], vertical_alignment="bottom")
 with left:
@@ -91,8 +91,8 @@ if not matrix.empty:
                                            ("target", "python", "wheels", "files")},
                                   frames.python_order(matrix))
     latest = files.groupby("package", as_index=False)["version"].first()
-    st.caption(t("releases.latest", items=", ".join(f"{p} {v}" for p, v in
-                                                      zip(latest["package"], latest["version"], strict=True))))
+    pairs = zip(latest["package"], latest["version"], strict=True)
+    st.caption(t("releases.latest", items=", ".join(f"{p} {v}" for p, v in pairs)))
 elif not files.empty:
     st.caption(t("releases.source_only", package=files["package"].iloc[0],
                  version=files["version"].iloc[0]))

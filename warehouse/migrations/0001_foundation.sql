@@ -98,8 +98,7 @@ CREATE TABLE core.pypi_projects (
     requires_python VARCHAR,
     license         VARCHAR,
     project_url     VARCHAR,
-    last_serial     BIGINT,
-    fetched_at      TIMESTAMPTZ NOT NULL
+    last_serial     BIGINT
 );
 
 CREATE TABLE core.pypi_releases (

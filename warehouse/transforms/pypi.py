@@ -34,10 +34,10 @@ _LEGACY_PY = re.compile(r"py(\d)\.?(\d+)?")
 
 
 def transform(items: Iterable[Any]) -> dict[str, pd.DataFrame]:
-    """Rows for every table from landed items (attributes: key, fetched_at, payload)."""
+    """Rows for every table from landed items (attributes: key, payload)."""
     projects, releases, files = [], [], []
     for item in items:
-        p, r, f = project_rows(item.key, item.payload, item.fetched_at)
+        p, r, f = project_rows(item.key, item.payload)
         projects.append(p)
         releases.extend(r)
         files.extend(f)
@@ -48,8 +48,7 @@ def transform(items: Iterable[Any]) -> dict[str, pd.DataFrame]:
     }
 
 
-def project_rows(key: str, payload: dict[str, Any], fetched_at: dt.datetime
-                 ) -> tuple[dict, list[dict], list[dict]]:
+def project_rows(key: str, payload: dict[str, Any]) -> tuple[dict, list[dict], list[dict]]:
     info = payload.get("info") or {}
     project = {
         "package_key": key,
@@ -60,7 +59,6 @@ def project_rows(key: str, payload: dict[str, Any], fetched_at: dt.datetime
         "license": info.get("license_expression") or _short(info.get("license")),
         "project_url": info.get("project_url") or None,
         "last_serial": payload.get("last_serial"),
-        "fetched_at": fetched_at,
     }
     releases, files = [], []
     ranks = _version_ranks(payload["releases"])
@@ -184,9 +182,11 @@ def arch_of(tag: str) -> list[str]:
     for fat, archs in _MAC_FAT.items():
         if tag.startswith("macosx") and tag.endswith("_" + fat):
             return archs
-    for suffix, arch in sorted(_ARCH_ALIASES.items(), key=lambda kv: -len(kv[0])):
-        if tag.endswith(suffix):
-            return [arch]
+    if tag.endswith("x86_64") or "_x86_64_" in tag:
+        return ["x86_64"]
+    for token in reversed(tag.split("_")):  # ios_13_0_arm64_iphoneos: the arch sits inside
+        if token in _ARCH_ALIASES:
+            return [_ARCH_ALIASES[token]]
     return []
 
 

@@ -1,9 +1,11 @@
 CREATE OR REPLACE VIEW main.packages AS
 SELECT p.package, p.package_key, p.framework, p.role, p.counted,
        pp.project_name, pp.summary, pp.latest_version, pp.requires_python, pp.license,
-       pp.last_serial, pp.fetched_at
+       pp.last_serial, fs.fetched_at
 FROM core.packages p
-LEFT JOIN core.pypi_projects pp USING (package_key);
+LEFT JOIN core.pypi_projects pp USING (package_key)
+LEFT JOIN core.fetch_state fs
+       ON fs.source = 'pypi' AND fs.stream = 'projects' AND fs.item_key = p.package_key;
 
 COMMENT ON VIEW main.packages IS 'One row per PyPI package in the registry, with its framework, role and what the index last said about it.';
 COMMENT ON COLUMN main.packages.package IS 'Package name as written in the registry.';
@@ -17,4 +19,4 @@ COMMENT ON COLUMN main.packages.latest_version IS 'The version the index calls l
 COMMENT ON COLUMN main.packages.requires_python IS 'Requires-Python of the latest version; NULL when unspecified.';
 COMMENT ON COLUMN main.packages.license IS 'Licence expression or short licence name of the latest version.';
 COMMENT ON COLUMN main.packages.last_serial IS 'PyPI last_serial of the last fetch that changed anything.';
-COMMENT ON COLUMN main.packages.fetched_at IS 'When that fetch happened (UTC).';
+COMMENT ON COLUMN main.packages.fetched_at IS 'Last fetch that brought new data (UTC); unchanged answers do not move it.';

@@ -1,0 +1,109 @@
+"""Shared fixtures: the fake server with the PyPI recordings, settings pointing at it, warehouses."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import collectors.http
+from dltrends.registry import load_registry
+from dltrends.settings import Settings, load_settings
+from jobs.collect import collect
+from tests.fakeserver import FIXTURES, FakeServer
+
+PYPI_FIXTURES = FIXTURES / "pypi_json"
+TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
+
+
+@cache
+def pypi_recordings() -> dict[str, tuple[Path, int]]:
+    """Package key -> (recording file, its last_serial), for every recorded project JSON."""
+    out = {}
+    for path in sorted(PYPI_FIXTURES.glob("project_*.json*")):
+        key = path.name.removeprefix("project_").split(".json")[0].lower()
+        out[key] = (path, load_json(path)["last_serial"])
+    return out
+
+
+def load_json(path: Path) -> dict:
+    data = path.read_bytes()
+    return json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
+
+
+def serve_pypi(server: FakeServer, *, serial_header: bool = True) -> None:
+    """Serve every recording at /pypi/<name>/json, as PyPI does (ETag, X-PyPI-Last-Serial)."""
+    for key, (path, serial) in pypi_recordings().items():
+        headers = {"X-PyPI-Last-Serial": str(serial)} if serial_header else {}
+        server.add_file(f"/pypi/{key}/json", path, headers=headers)
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    with FakeServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def pypi_server(server: FakeServer) -> FakeServer:
+    serve_pypi(server)
+    return server
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test sees the developer's DLTRENDS_* settings, dltrends.toml or a real sleep."""
+    for name in list(os.environ):
+        if name.startswith("DLTRENDS_") or name == "GITHUB_TOKEN":
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(collectors.http, "_sleep", lambda seconds: None)
+
+
+def make_settings(tmp_path: Path, server: FakeServer | None = None, **overrides) -> Settings:
+    values = {
+        "db": tmp_path / "data" / "dltrends.duckdb",
+        "registry": TEST_REGISTRY,
+        "pypi_url": server.url if server else "http://127.0.0.1:9",
+        "http_retries": 2,
+        "lock_timeout": 2.0,
+        "concurrency": 4,
+    }
+    return load_settings(**{**values, **overrides})
+
+
+@pytest.fixture
+def settings(tmp_path: Path, pypi_server: FakeServer) -> Settings:
+    return make_settings(tmp_path, pypi_server)
+
+
+@pytest.fixture
+def registry(settings: Settings):
+    return load_registry(settings.registry)
+
+
+@pytest.fixture(scope="session")
+def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A published warehouse holding one full collect of every recording (read it, don't write)."""
+    folder = tmp_path_factory.mktemp("warehouse")
+    with FakeServer() as fake:
+        serve_pypi(fake)
+        cfg = make_settings(folder, fake)
+        result = collect(cfg, load_registry(cfg.registry), ["pypi"])
+    assert result.ok, [s.summary() for s in result.sources]
+    return cfg.db
+
+
+@pytest.fixture
+def warehouse_copy(tmp_path: Path, collected_warehouse: Path) -> Path:
+    """A private copy of the collected warehouse that a test may change."""
+    target = tmp_path / "copy" / "dltrends.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(collected_warehouse, target)
+    return target

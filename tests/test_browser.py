@@ -1,0 +1,97 @@
+"""The dashboard in a real browser (Debian's chromium driven by Playwright): every page, both
+languages, real content rendered over the websocket, no exception text. Screenshots are kept in
+test-artifacts/ for people to look at.
+
+Needs /usr/bin/chromium (or CHROMIUM_PATH); `make test` installs it where the machine allows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+PAGES = [  # (url path, text that proves the page rendered, per language)
+    ("", {"en": "Release activity", "zh": "发布活跃度"}),
+    ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
+    ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
+]
+FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(collected_warehouse):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium package (make test "
+                    "does where it can) or set CHROMIUM_PATH to run the real-browser test")
+    pytest.importorskip("playwright.sync_api")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port),
+         "--db", str(collected_warehouse)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).text == "ok":
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail(f"the dashboard did not start: {proc.stdout.read()}")
+    yield url
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run"])
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "data"])
+def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{dashboard_url}/{path}?lang={lang}")
+    page.get_by_text(marker[lang], exact=True).wait_for(timeout=45_000)
+    page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stDataFrame']",
+                           timeout=30_000)
+    page.wait_for_timeout(1500)  # let the remaining elements arrive over the websocket
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}-{lang}.png"), full_page=True)
+    assert page.locator("[data-testid='stException']").count() == 0
+    body = page.locator("body").inner_text()
+    assert not [t for t in FAILURE_TEXT if t in body], body[:2000]
+    assert errors == []
+    page.close()

@@ -1,0 +1,103 @@
+"""The CLI end to end (in process) against the fake server: commands, formats and exit codes."""
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from jobs.cli import app
+from tests.conftest import TEST_REGISTRY
+from tests.fakeserver import status
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path, pypi_server, monkeypatch) -> Path:
+    db = tmp_path / "data" / "dl.duckdb"
+    monkeypatch.setenv("DLTRENDS_DB", str(db))
+    monkeypatch.setenv("DLTRENDS_REGISTRY", str(TEST_REGISTRY))
+    monkeypatch.setenv("DLTRENDS_PYPI_URL", pypi_server.url)
+    monkeypatch.setenv("DLTRENDS_HTTP_RETRIES", "1")
+    return db
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def test_collect_status_sql(env):
+    result = run("collect", "--framework", "tinygrad", "--framework", "mlx")
+    assert result.exit_code == 0, result.output
+    assert "pypi: ok, 2 new, 0 unchanged, 0 failed" in result.output
+    assert env.exists()
+    status_out = run("status", "--format", "json")
+    assert status_out.exit_code == 0
+    rows = json.loads(status_out.stdout)
+    assert rows[0]["source"] == "pypi" and rows[0]["last_status"] == "ok"
+    out = run("sql", "SELECT package, count(*) AS n FROM releases GROUP BY 1 ORDER BY 1",
+              "--format", "csv")
+    assert out.exit_code == 0
+    assert out.stdout.splitlines() == ["package,n", "mlx,60", "tinygrad,21"]
+    table = run("sql", "SELECT framework, name FROM frameworks WHERE framework = 'mlx'")
+    assert "MLX" in table.stdout
+
+
+def test_partial_failure_exits_1_and_status_says_so(env, pypi_server):
+    pypi_server.fail("/pypi/tinygrad/json", *[status(500)] * 2)
+    result = run("collect", "-f", "tinygrad", "-f", "mlx")
+    assert result.exit_code == 1
+    assert "pypi: partial, 1 new, 0 unchanged, 1 failed" in result.output
+    assert run("status").exit_code == 1
+
+
+@pytest.mark.parametrize("args", [
+    ["collect", "--source", "nosuch"],
+    ["collect", "--framework", "nosuch"],
+    ["sql", "SELEC 1"],
+    ["sql", "SELECT 1", "--format", "xml"],
+])
+def test_usage_errors_exit_2(env, args):
+    if args[0] == "sql":
+        assert run("collect", "-f", "tinygrad").exit_code == 0
+    result = run(*args)
+    assert result.exit_code == 2, result.output
+
+
+def test_malformed_registry_exits_2_and_writes_nothing(env, tmp_path, monkeypatch):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[frameworks.a]\nname = "A"\npypi = "not-a-list"\n')
+    monkeypatch.setenv("DLTRENDS_REGISTRY", str(bad))
+    result = run("collect")
+    assert result.exit_code == 2
+    assert f"{bad}: [frameworks.a] pypi" in result.output
+    assert not env.parent.exists()
+
+
+def test_bad_setting_exits_2(env, monkeypatch):
+    monkeypatch.setenv("DLTRENDS_CONCURRENCY", "many")
+    result = run("collect")
+    assert result.exit_code == 2
+    assert "environment variable DLTRENDS_CONCURRENCY" in result.output
+    assert not env.parent.exists()
+
+
+def test_status_and_sql_before_any_collect(env):
+    for args in (["status"], ["sql", "SELECT 1"]):
+        result = run(*args)
+        assert result.exit_code == 2
+        assert "run `dltrends collect` first" in result.output
+
+
+def test_sql_is_read_only(env):
+    run("collect", "-f", "tinygrad")
+    result = run("sql", "DELETE FROM core.pypi_releases")
+    assert result.exit_code == 2 and "read-only" in result.output
+
+
+def test_version_and_help():
+    assert run("version").exit_code == 0
+    help_text = run("--help").stdout
+    for command in ("collect", "status", "sql", "dashboard"):
+        assert command in help_text

@@ -1,0 +1,232 @@
+"""The collect job end to end against the fake server: landing, idempotency, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dltrends.registry import load_registry
+from jobs.collect import collect
+from tests.conftest import make_settings, pypi_recordings
+from tests.fakeserver import HTML, SHORT_BODY, TRUNCATED, status
+from warehouse.db import reader
+
+TABLES = ["core.pypi_projects", "core.pypi_releases", "core.pypi_files", "core.fetch_state",
+          "core.frameworks", "core.framework_events", "core.packages", "raw.items"]
+
+
+def snapshot(db: Path) -> dict[str, list[tuple]]:
+    """Every row of every data table and public data view, sorted: 'changes 0 values' means equal."""
+    with reader(db) as con:
+        out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
+        for view in ("releases", "release_files", "packages", "frameworks", "framework_events"):
+            out[view] = sorted(map(repr, con.execute(f"SELECT * FROM {view}").fetchall()))
+    return out
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    with reader(db) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def recorded_release_count(registry) -> int:
+    keys = {p.key for p in registry.packages()}
+    total = 0
+    for key, (path, _) in pypi_recordings().items():
+        if key not in keys:
+            continue
+        data = path.read_bytes()
+        total += len(json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)["releases"])
+    return total
+
+
+def test_full_collect_lands_every_recorded_release(settings, registry):
+    result = collect(settings, registry, ["pypi"])
+    assert result.ok
+    run = result.sources[0]
+    packages = len(registry.packages())
+    assert (run.counts.items_ok, run.counts.items_failed) == (packages, 0)
+    assert query(settings.db, "SELECT count(*) FROM releases")[0][0] == recorded_release_count(registry)
+    rows = query(settings.db, "SELECT source, status, items_ok, items_failed, error, rows_written "
+                              "FROM collector_runs")
+    assert rows == [("pypi", "ok", packages, 0, None, run.counts.rows_written)]
+    assert run.counts.rows_written > 0
+
+
+def test_releases_view_joins_framework_and_role(settings, registry):
+    collect(settings, registry, ["pypi"])
+    row = query(settings.db, "SELECT framework, package, role, version_normalized, released_at, "
+                             "file_count FROM releases WHERE package = 'jaxlib' AND version = '0.4.32'")
+    assert row[0][:4] == ("jax", "jaxlib", "companion", "0.4.32")
+    theano = query(settings.db, "SELECT DISTINCT package FROM releases WHERE framework = 'theano'")
+    assert theano == [("Theano",)]
+
+
+def test_raw_landing_keeps_provenance(settings, registry):
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    rows = query(settings.db, "SELECT source, stream, item_key, collector_version, cursor, "
+                              "json_extract(payload, '$.info.name') FROM raw.items")
+    assert len(rows) == 1
+    source, stream, key, version, cursor, name = rows[0]
+    assert (source, stream, key, cursor, name) == (
+        "pypi", "projects", "tinygrad", str(pypi_recordings()["tinygrad"][1]), '"tinygrad"')
+    assert version
+
+
+def test_load_twice_adds_nothing_and_changes_nothing(settings, registry, pypi_server):
+    collect(settings, registry, ["pypi"])
+    before = snapshot(settings.db)
+    second = collect(settings, registry, ["pypi"]).sources[0]
+    assert second.counts.items_unchanged == len(registry.packages())
+    assert (second.counts.items_ok, second.counts.rows_written) == (0, 0)
+    assert snapshot(settings.db) == before
+    requests = [r for r in pypi_server.requests if r.path.startswith("/pypi/")]
+    assert all("If-None-Match" in r.headers for r in requests[len(registry.packages()):])
+
+
+@pytest.mark.parametrize("serial_header", [True, False])
+def test_unchanged_serial_without_etag_support_writes_nothing(tmp_path, server, registry,
+                                                              serial_header):
+    from tests.conftest import serve_pypi
+
+    serve_pypi(server, serial_header=serial_header)
+    server.etags = False  # a proxy that strips ETags: the body's last_serial still detects it
+    cfg = make_settings(tmp_path, server)
+    collect(cfg, registry, ["pypi"])
+    before = snapshot(cfg.db)
+    second = collect(cfg, registry, ["pypi"]).sources[0]
+    assert (second.counts.items_unchanged, second.counts.rows_written) == (len(registry.packages()), 0)
+    assert snapshot(cfg.db) == before
+
+
+def test_full_refetch_reparses_and_changes_no_value(settings, registry):
+    collect(settings, registry, ["pypi"])
+    before = snapshot(settings.db)
+    again = collect(settings, registry, ["pypi"], full=True).sources[0]
+    assert again.counts.items_ok == len(registry.packages())
+    assert again.counts.rows_written == 0
+    after = snapshot(settings.db)
+    assert len(after["raw.items"]) == 2 * len(before["raw.items"])  # each fetch lands in raw
+    for table in before:
+        if table not in ("raw.items", "core.fetch_state", "packages"):
+            assert after[table] == before[table], table
+
+
+def test_bad_input_is_named_and_the_rest_is_published(tmp_path, pypi_server, registry):
+    server = pypi_server
+    server.add("/pypi/broken-html/json", "<html>maintenance</html>", content_type="text/html")
+    server.fail("/pypi/torch/json", TRUNCATED)
+    server.fail("/pypi/jax/json", *[status(503)] * 3)
+    server.fail("/pypi/keras/json", *[SHORT_BODY] * 3)
+    server.fail("/pypi/mxnet/json", HTML)
+    reg_path = tmp_path / "reg.toml"
+    reg_path.write_text(registry.path.read_text() + '\n[frameworks.ghost]\nname = "Ghost"\n'
+                        'pypi = ["does-not-exist-xyz", "broken-html"]\n')
+    cfg = make_settings(tmp_path, server, registry=reg_path)
+    result = collect(cfg, load_registry(reg_path), ["pypi"])
+    run = result.sources[0]
+    assert run.status == "partial" and not result.ok
+    failed = {item for _, item in run.counts.errors}
+    assert failed == {"torch", "jax", "keras", "mxnet", "does-not-exist-xyz", "broken-html"}
+    error = query(cfg.db, "SELECT error FROM collector_runs")[0][0]
+    assert "does-not-exist-xyz: not found on the index: HTTP 404" in error
+    assert "torch: invalid JSON" in error and "truncated body?" in error
+    assert "jax: HTTP 503 Service Unavailable; after 3 attempts" in error
+    assert "keras: connection failed (RemoteProtocolError" in error
+    assert "mxnet: expected JSON, got text/html" in error
+    assert "broken-html: expected JSON, got text/html" in error
+    published = {r[0] for r in query(cfg.db, "SELECT DISTINCT package FROM releases")}
+    assert "tensorflow" in published and "torch" not in published
+    assert len(published) == len(registry.packages()) - 4
+
+
+def test_a_failed_item_is_fetched_again_next_run(settings, registry, pypi_server):
+    pypi_server.fail("/pypi/torch/json", TRUNCATED)
+    collect(settings, registry, ["pypi"], ["pytorch"])
+    second = collect(settings, registry, ["pypi"], ["pytorch"]).sources[0]
+    assert (second.status, second.counts.items_ok) == ("ok", 1)
+
+
+def test_version_removed_from_the_index_leaves_the_view(tmp_path, server):
+    path, serial = pypi_recordings()["tinygrad"]
+    payload = json.loads(path.read_bytes())
+    server.add("/pypi/tinygrad/json", payload)
+    reg = tmp_path / "reg.toml"
+    reg.write_text('[frameworks.tinygrad]\nname = "tinygrad"\npypi = ["tinygrad"]\n')
+    cfg = make_settings(tmp_path, server, registry=reg)
+    collect(cfg, load_registry(reg), ["pypi"])
+    payload["releases"].pop("0.1.0")
+    payload["last_serial"] = serial + 1
+    server.add("/pypi/tinygrad/json", payload)
+    run = collect(cfg, load_registry(reg), ["pypi"]).sources[0]
+    assert run.counts.rows_written >= 2  # the release and its files marked removed
+    versions = {r[0] for r in query(cfg.db, "SELECT version FROM releases")}
+    assert "0.1.0" not in versions and len(versions) == len(payload["releases"])
+    removed = query(cfg.db, "SELECT removed_at IS NOT NULL FROM core.pypi_releases "
+                            "WHERE version = '0.1.0'")
+    assert removed == [(True,)]
+
+
+def test_framework_filter_and_nightlies(settings, registry, pypi_server):
+    collect(settings, registry, ["pypi"], ["jax"])
+    fetched = {r.path for r in pypi_server.requests}
+    assert fetched == {"/pypi/jax/json", "/pypi/jaxlib/json"}
+
+
+def test_nightlies_are_tracked_only_when_enabled(tmp_path, server):
+    server.add("/pypi/tinygrad/json", json.loads(pypi_recordings()["tinygrad"][0].read_bytes()))
+    reg = tmp_path / "reg.toml"
+    reg.write_text('[frameworks.t]\nname = "T"\npypi = ["tinygrad"]\npypi_nightly = ["tg-nightly"]\n')
+    collect(make_settings(tmp_path, server, registry=reg), load_registry(reg), ["pypi"])
+    assert server.count("/pypi/tg-nightly/json") == 0
+    cfg = make_settings(tmp_path, server, registry=reg, nightlies=True)
+    run = collect(cfg, load_registry(reg), ["pypi"]).sources[0]
+    assert server.count("/pypi/tg-nightly/json") == 1
+    assert run.counts.items_failed == 1  # no such project on this fake index
+
+
+def test_interrupted_run_is_closed_as_failed(settings, registry):
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    con = duckdb.connect(str(settings.work_path))
+    con.execute("INSERT INTO core.collector_runs (run_id, source, started_at, status, "
+                "dltrends_version) VALUES (99, 'pypi', now(), 'running', 'x')")
+    con.close()
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    row = query(settings.db, "SELECT status, error FROM collector_runs WHERE run_id = 99")
+    assert row == [("failed", "interrupted: the process ended before the run finished")]
+
+
+def test_a_broken_source_is_recorded_and_published(settings, registry, monkeypatch):
+    import warehouse.load
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("jobs.collect.save_batch", explode)
+    result = collect(settings, registry, ["pypi"], ["tinygrad"])
+    assert result.sources[0].status == "failed"
+    assert query(settings.db, "SELECT status, error FROM collector_runs") == [
+        ("failed", "RuntimeError: disk on fire")]
+    assert warehouse.load.save_batch is not explode
+
+
+def test_working_file_is_seeded_from_the_published_one(settings, registry):
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    settings.work_path.unlink()
+    second = collect(settings, registry, ["pypi"], ["tinygrad"]).sources[0]
+    assert second.counts.items_unchanged == 1  # history and fetch state came back
+    assert query(settings.db, "SELECT count(*) FROM collector_runs")[0][0] == 2
+
+
+def test_every_stream_key_matches_the_declared_table_key(settings, registry):
+    from collectors import pypi
+    from warehouse.store import primary_key
+
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    with reader(settings.db) as con:
+        for stream in pypi.STREAMS.values():
+            assert tuple(primary_key(con, stream.table)) == stream.primary_key

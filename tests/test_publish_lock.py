@@ -1,0 +1,178 @@
+"""Publishing and locking with real processes: readers never blocked, one writer, kills lose nothing."""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from dltrends.registry import load_registry
+from jobs.collect import collect
+from tests.conftest import TEST_REGISTRY, serve_pypi
+from tests.fakeserver import FakeServer, slow
+from warehouse.db import reader
+from warehouse.publish import PublishError
+
+pytestmark = pytest.mark.slow
+
+READER = textwrap.dedent("""
+    import json, os, sys, time, duckdb
+    path, stop, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    # "hold": keep one connection open the whole time (it keeps reading the old file);
+    # "fresh": a connection per query, as the dashboard does (it sees each new publish).
+    # Two processes, because DuckDB shares one open database per path within a process.
+    held = duckdb.connect(path, read_only=True) if mode == "hold" else None
+    errors, reads, states = [], 0, set()
+    end = time.time() + 300
+    while time.time() < end and not os.path.exists(stop):
+        try:
+            c = held or duckdb.connect(path, read_only=True)
+            n, files, runs = c.execute(
+                "SELECT (SELECT count(*) FROM releases), "
+                "(SELECT coalesce(sum(file_count), 0) FROM releases), "
+                "(SELECT count(*) FROM collector_runs)").fetchall()[0]
+            listed = c.execute("SELECT count(*) FROM release_files").fetchall()[0][0]
+            if files != listed:
+                errors.append(f"inconsistent: {files} files in releases, {listed} listed")
+            states.add((n, runs))
+            reads += 1
+            if held is None:
+                c.close()
+        except Exception as exc:
+            errors.append(repr(exc))
+        time.sleep(0.02)
+    print(json.dumps({"errors": errors, "reads": reads, "states": sorted(states)}))
+""")
+
+
+def cli_env(db: Path, server: FakeServer, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
+    env.update(DLTRENDS_DB=str(db), DLTRENDS_REGISTRY=str(TEST_REGISTRY),
+               DLTRENDS_PYPI_URL=server.url, DLTRENDS_HTTP_MAX_RETRY_WAIT="0", **extra)
+    return env
+
+
+def dltrends(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "dltrends", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_reader_holding_the_file_never_blocks_a_collect(tmp_path, pypi_server):
+    db = tmp_path / "dl.duckdb"
+    env = cli_env(db, pypi_server)
+    first = dltrends("collect", "-f", "tinygrad", "-f", "mlx", env=env)
+    assert first.wait(60) == 0, first.stderr.read()
+    stop = tmp_path / "stop"
+    probes = {mode: subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop), mode],
+                                     stdout=subprocess.PIPE, text=True)
+              for mode in ("hold", "fresh")}
+    time.sleep(1)
+    for args in (["collect"], ["collect", "--full"], ["collect", "-f", "jax", "--full"]):
+        proc = dltrends(*args, env=env)
+        assert proc.wait(120) == 0, proc.stderr.read()
+    time.sleep(0.5)
+    stop.touch()
+    reports = {mode: json.loads(p.communicate(timeout=60)[0]) for mode, p in probes.items()}
+    for report in reports.values():
+        assert report["errors"] == []
+        assert report["reads"] > 20
+    assert len(reports["hold"]["states"]) == 1  # the held file is the old one, intact
+    assert len(reports["fresh"]["states"]) >= 3  # each publish seen, never a half-written one
+
+
+def test_a_second_writer_gets_exit_75_naming_the_holder(tmp_path, pypi_server):
+    db = tmp_path / "dl.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sys, time
+        from pathlib import Path
+        from warehouse.lock import writer_lock
+        with writer_lock(Path({str(db) + '.work.lock'!r}), 5, "dltrends collect (test holder)"):
+            print("held", flush=True)
+            time.sleep(30)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        start = time.monotonic()
+        proc = dltrends("collect", env=cli_env(db, pypi_server, DLTRENDS_LOCK_TIMEOUT="1"))
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 75
+        assert f"held by pid {holder.pid}" in err and "dltrends collect (test holder)" in err
+        assert 1 <= time.monotonic() - start < 30
+        assert not db.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_stale_lock_from_a_dead_process_is_taken_over(tmp_path, pypi_server):
+    db = tmp_path / "dl.duckdb"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / "dl.duckdb.work.lock").write_text(json.dumps({"pid": dead.pid, "host": "h"}))
+    proc = dltrends("collect", "-f", "tinygrad", "-v",
+                    env=cli_env(db, pypi_server, DLTRENDS_LOCK_TIMEOUT="1"))
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert f"taking over a stale lock left by pid {dead.pid}" in err
+
+
+def test_killing_the_collector_never_changes_the_published_file(tmp_path):
+    """kill -9 at seeded random moments; the published file stays byte for byte as it was."""
+    rng = random.Random(20261128)
+    db = tmp_path / "dl.duckdb"
+    with FakeServer() as server:
+        serve_pypi(server)
+        env = cli_env(db, server, DLTRENDS_CONCURRENCY="2")
+        base = dltrends("collect", "-f", "tinygrad", env=env)
+        assert base.wait(60) == 0
+        published = sha(db)
+        for key in ("torch", "tensorflow", "jax", "keras", "mxnet", "onnxruntime", "mlx"):
+            server.fail(f"/pypi/{key}/json", *[slow(1.2)] * 20)
+        moments = sorted(round(rng.uniform(0.3, 3.0), 2) for _ in range(5))
+        for moment in moments:
+            proc = dltrends("collect", "--full", env=env)
+            time.sleep(moment)
+            assert proc.poll() is None, "the collect ended before the kill; slow the server down"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait()
+            assert sha(db) == published, f"published file changed by a kill at {moment} s"
+            with reader(db) as con:
+                assert con.execute("SELECT count(*) FROM releases").fetchall()[0][0] == 21
+        rerun = dltrends("collect", env=env)
+        _, err = rerun.communicate(timeout=120)
+        assert rerun.returncode == 0, err
+    with reader(db) as con:
+        statuses = [r[0] for r in con.execute("SELECT status FROM collector_runs ORDER BY run_id").fetchall()]
+        packages = con.execute("SELECT count(DISTINCT package) FROM releases").fetchall()[0][0]
+    assert statuses[0] == "ok" and statuses[-1] == "ok"
+    assert set(statuses[1:-1]) <= {"failed"}  # killed runs are closed as interrupted
+    assert packages == len(load_registry(TEST_REGISTRY).packages())
+
+
+def test_publish_failure_keeps_the_old_file_and_says_why(settings, registry, monkeypatch):
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    before = sha(settings.db)
+
+    def disk_full(src, dst, *args, **kwargs):
+        Path(dst).write_bytes(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("warehouse.publish.shutil.copyfile", disk_full)
+    with pytest.raises(PublishError, match="No space left on device.*published file is unchanged"):
+        collect(settings, registry, ["pypi"], ["mlx"])
+    assert sha(settings.db) == before
+    assert not [p for p in settings.db.parent.iterdir() if p.name.endswith(".tmp")]
