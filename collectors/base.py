@@ -29,8 +29,10 @@ no collector sleeps or retries on its own.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 ItemStatus = Literal["new", "unchanged", "failed"]
 
@@ -75,3 +77,30 @@ class RawItem:
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def completed(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterator[R]:
+    """fn(item) for every item on `workers` threads, yielded as each finishes.
+
+    At most 2 x workers calls are pending at once and a result is dropped once yielded, so memory
+    stays bounded however many items there are (payloads can be megabytes each).
+    """
+    pending: set[Future[R]] = set()
+    source = iter(items)
+    with ThreadPoolExecutor(workers, thread_name_prefix="fetch") as pool:
+        try:
+            for item in source:
+                pending.add(pool.submit(fn, item))
+                if len(pending) >= 2 * workers:
+                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    yield from (f.result() for f in done)
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                yield from (f.result() for f in done)
+        finally:
+            for future in pending:
+                future.cancel()

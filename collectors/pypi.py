@@ -11,12 +11,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import ItemState, RawItem, Stream, completed, utcnow
 from collectors.http import HttpClient, HttpError
 
 NAME = "pypi"
@@ -61,15 +60,8 @@ class PypiCollector:
         """Yield one RawItem per package, as requests complete."""
         if stream is not PROJECTS:
             raise ValueError(f"pypi has no stream {stream.name!r}")
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="pypi") as pool:
-            futures = [pool.submit(self.fetch_one, key, state.get(key, ItemState()))
-                       for key in items]
-            try:
-                for future in as_completed(futures):
-                    yield future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
+        yield from completed(lambda key: self.fetch_one(key, state.get(key, ItemState())),
+                             items, self.concurrency)
 
     def fetch_one(self, key: str, previous: ItemState) -> RawItem:
         """Fetch one package; never raises for the package's own failure."""

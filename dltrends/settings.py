@@ -199,6 +199,15 @@ def describe() -> list[tuple[str, str, str]]:
     rows = []
     for name, field in Settings.model_fields.items():
         env = SECRET_FIELDS.get(name, ENV_PREFIX + name.upper())
-        default = "(registry shipped with dltrends)" if name == "registry" else repr(field.default)
-        rows.append((env, default, field.description or ""))
+        rows.append((env, _show(name, field.default), field.description or ""))
     return rows
+
+
+def _show(name: str, value: Any) -> str:
+    if name == "registry":
+        return "frameworks.toml shipped with dltrends"
+    if value is None or value == "":
+        return "(unset)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)

@@ -29,7 +29,7 @@ from warehouse.store import load_state
 log = logging.getLogger(__name__)
 
 BATCH_ITEMS = 8
-BATCH_BYTES = 64 * 1024 * 1024
+BATCH_BYTES = 16 * 1024 * 1024  # response bytes; decoded payloads take several times more
 
 
 class Progress:
