@@ -1,6 +1,8 @@
 """UI strings in English and Simplified Chinese. Every string shown goes through `t()`.
 
-The strings live in `locales/<lang>.toml`; both files must have the same keys (a test checks).
+The strings live in `locales/<lang>/*.toml`, one file per page or topic (`core.toml` for what all
+pages share); a file may extend any section, e.g. a page's own `[nav]` entry. Both languages must
+have the same keys, and no key may be defined twice (tests check both).
 """
 
 from __future__ import annotations
@@ -16,9 +18,15 @@ LOCALES = Path(__file__).with_name("locales")
 
 @cache
 def strings(lang: str) -> dict[str, str]:
-    """Flattened `section.key` -> text for one language."""
-    data = tomllib.loads((LOCALES / f"{lang}.toml").read_text(encoding="utf-8"))
-    return dict(_flatten(data))
+    """Flattened `section.key` -> text for one language, from all of its files."""
+    out: dict[str, str] = {}
+    for path in sorted((LOCALES / lang).glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        for key, text in _flatten(data):
+            if key in out:
+                raise ValueError(f"{path}: {key} is already defined in another {lang} file")
+            out[key] = text
+    return out
 
 
 def _flatten(data: dict, prefix: str = ""):

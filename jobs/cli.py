@@ -1,84 +1,35 @@
-"""The `dltrends` command line. Thin: each subcommand wires settings and registry to one job.
-
-Exit codes: 0 ok, 1 some items or sources failed or were deferred, 2 usage or configuration
-error (nothing written), 75 the warehouse is busy (another writer holds it).
-"""
+"""The `dltrends` command line. Thin: each subcommand wires settings and registry to one job."""
 
 from __future__ import annotations
 
-import functools
-import logging
 import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from dltrends import __version__
-from dltrends.errors import DltrendsError, ExitCode
-from dltrends.registry import Registry, load_registry
-from dltrends.settings import Settings, load_settings
+from dltrends.errors import ExitCode
 from jobs import output
+from jobs.cli_base import (
+    ConfigOpt,
+    DbOpt,
+    RegistryOpt,
+    VerboseOpt,
+    app,
+    command,
+    err,
+    registry_for,
+    say,
+    setup,
+)
 from jobs.collect import collect as run_collect
 from jobs.progress import RichProgress
 from jobs.sources import DEFAULT_SOURCES, SOURCES
 from jobs.status import source_status
 
-app = typer.Typer(
-    help="dltrends: live, sourced trends of the deep-learning framework ecosystem.",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    pretty_exceptions_show_locals=False,  # locals may hold settings; never print them
-)
-err = Console(stderr=True)
-
-ConfigOpt = Annotated[Path | None, typer.Option(
-    "--config", help="Settings file (default: $DLTRENDS_CONFIG, else ./dltrends.toml if present).")]
-DbOpt = Annotated[Path | None, typer.Option(
-    "--db", help="Published DuckDB file (DLTRENDS_DB).")]
-RegistryOpt = Annotated[Path | None, typer.Option(
-    "--registry", help="Framework registry file (DLTRENDS_REGISTRY).")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log debug details.")]
-
-
-def say(text: str, style: str | None = None) -> None:
-    """A message on stderr, never wrapped or marked up (it may hold paths and error texts)."""
-    err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
-
-
-def command(func):
-    """Turn dltrends errors into their message and exit code; the docstring is the help."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            code = func(*args, **kwargs)
-        except DltrendsError as exc:
-            say(f"dltrends: {exc}", style="red")
-            raise typer.Exit(int(exc.exit_code)) from None
-        raise typer.Exit(int(code or 0))
-
-    return app.command()(wrapper)
-
-
-def _setup(config: Path | None, verbose: bool = False, **overrides) -> Settings:
-    settings = load_settings(config, **overrides)
-    level = "DEBUG" if verbose else settings.log_level
-    logging.basicConfig(
-        level=getattr(logging, level), stream=sys.stderr,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    return settings
-
-
-def _registry(settings: Settings, frameworks: list[str] | None = None) -> Registry:
-    registry = load_registry(settings.registry)
-    registry.check_ids(frameworks or [])
-    return registry
+__all__ = ["app", "main"]
 
 
 @command
@@ -97,14 +48,14 @@ def collect(
     verbose: VerboseOpt = False,
 ) -> int:
     """Collect from the sources into the warehouse, then publish it."""
-    settings = _setup(config, verbose, db=db, registry=registry, nightlies=nightlies,
+    settings = setup(config, verbose, db=db, registry=registry, nightlies=nightlies,
                       concurrency=concurrency)
     sources = source or DEFAULT_SOURCES
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise typer.BadParameter(f"unknown source {', '.join(unknown)}; known: {', '.join(SOURCES)}",
                                  param_hint="--source")
-    reg = _registry(settings, framework)
+    reg = registry_for(settings, framework)
     with RichProgress(err) as progress:
         result = run_collect(settings, reg, sources, framework, full=full, progress=progress)
     for src in result.sources:
@@ -119,7 +70,7 @@ def status(config: ConfigOpt = None, db: DbOpt = None,
            fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
            ) -> int:
     """Per source: last run, status, freshness and items failed (read from the published file)."""
-    settings = _setup(config, db=db)
+    settings = setup(config, db=db)
     report = source_status(settings)
     output.emit(report.frame, fmt)
     for line in report.notes:
@@ -134,7 +85,7 @@ def sql(
     config: ConfigOpt = None, db: DbOpt = None,
 ) -> int:
     """Run a read-only SQL query on the published file."""
-    settings = _setup(config, db=db)
+    settings = setup(config, db=db)
     output.emit(output.run_query(settings.db, query), fmt)
     return ExitCode.OK
 
@@ -146,7 +97,7 @@ def dashboard(
     config: ConfigOpt = None, db: DbOpt = None,
 ) -> int:
     """Start the Streamlit dashboard on the published file."""
-    settings = _setup(config, db=db)
+    settings = setup(config, db=db)
     app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = {**os.environ, "DLTRENDS_DB": str(settings.db.resolve())}
     if config:
@@ -165,6 +116,10 @@ def version() -> int:
     """Print the dltrends version."""
     typer.echo(__version__)
     return ExitCode.OK
+
+
+# Feature modules add their commands to `app` when imported (see jobs/cli_base.py):
+# import jobs.<feature>_cli  # noqa: F401, E402
 
 
 def main() -> None:

@@ -138,6 +138,8 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
             log.warning("%s %s failed: %s", item.source, item.key, item.error)
         elif item.status == "unchanged":
             counts.items_unchanged += 1
+        elif item.status == "deferred":
+            counts.defer(item.stream, item.key, item.error or "deferred")
         else:
             batch.append(item)
             size += item.meta.get("bytes", 0)

@@ -33,6 +33,11 @@ class RunCounts:
         self.items_failed += 1
         self.errors[(stream, item)] = error
 
+    def defer(self, stream: str, item: str, reason: str) -> None:
+        """Postponed to a later run; named in the run's error text like a failure."""
+        self.items_deferred += 1
+        self.errors[(stream, item)] = f"deferred: {reason}"
+
     @property
     def status(self) -> str:
         if self.items_failed and not (self.items_ok or self.items_unchanged):
