@@ -118,8 +118,8 @@ def version() -> int:
     return ExitCode.OK
 
 
-# Feature modules add their commands to `app` when imported (see jobs/cli_base.py):
-# import jobs.<feature>_cli  # noqa: F401, E402
+# Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
+#     import jobs.bench_cli  # noqa: E402, F401
 
 
 def main() -> None:
