@@ -20,7 +20,8 @@ HTTP responses into `RawItem`s and the job hands those to the warehouse. Each co
   for one item's failure: a failed item comes back with ``status="failed"`` and ``error`` naming its
   cause, so the job records it and goes on with the rest. An item postponed to a later run (a rate
   limit that resets too late) comes back ``status="deferred"`` with ``error`` saying why.
-  An item's id is ``RawItem.key``; its updated marker is ``RawItem.cursor`` (PyPI's ``last_serial``, GitHub's ``updated_at``, ...).
+  An item's id is ``RawItem.key``; its updated marker is ``RawItem.cursor`` (PyPI's
+  ``last_serial``, GitHub's ``updated_at``, ...).
 - ``close()`` releases its HTTP connections.
 
 All HTTP policy (timeouts, retries, Retry-After, User-Agent, pagination) lives in `collectors.http`;
