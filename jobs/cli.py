@@ -119,7 +119,7 @@ def version() -> int:
 
 
 # Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
-# `import jobs.bench_cli` (with `# noqa: E402, F401`, since it must come after the commands).
+# `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
 
 
 def main() -> None:
