@@ -1,6 +1,9 @@
 """Errors that end a command, each with the exit code cron and scripts see."""
 
+import tomllib
 from enum import IntEnum
+from pathlib import Path
+from typing import Any
 
 
 class ExitCode(IntEnum):
@@ -34,3 +37,13 @@ class UsageError(DltrendsError):
     """The command was asked for something it cannot do (bad SQL, no warehouse yet)."""
 
     exit_code = ExitCode.USAGE
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """A TOML file's contents; ConfigError naming the file when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what}: {exc.strerror}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Annotated, Literal
 from packaging.utils import canonicalize_name
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from dltrends.errors import ConfigError
+from dltrends.errors import ConfigError, read_toml
 
 Role = Literal["primary", "variant", "companion", "nightly", "ecosystem"]
 COUNTED_ROLES: tuple[Role, ...] = ("primary", "variant")
@@ -115,12 +114,7 @@ class Registry:
 
 def load_registry(path: Path) -> Registry:
     """Read and validate the registry; every problem raises ConfigError naming file and field."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the registry: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, "registry")
     extra = set(data) - {"frameworks"}
     if extra or not isinstance(data.get("frameworks"), dict) or not data["frameworks"]:
         raise ConfigError(f"{path}: expected only [frameworks.<id>] tables (found {sorted(data)})")

@@ -7,7 +7,6 @@ that names one is refused, so a token never ends up in a file that gets copied a
 from __future__ import annotations
 
 import os
-import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from dltrends.errors import ConfigError
+from dltrends.errors import ConfigError, read_toml
 
 ENV_PREFIX = "DLTRENDS_"
 CONFIG_ENV = "DLTRENDS_CONFIG"
@@ -122,12 +121,7 @@ class TomlFileSource(PydanticBaseSettingsSource):
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the settings file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, "settings file")
     for key in data:
         if key in SECRET_FIELDS:
             raise ConfigError(
