@@ -37,11 +37,12 @@ class HubCollector:
     """Reads each library's listing, most downloaded first; libraries in parallel."""
 
     def __init__(self, client: HttpClient, top_n: int = 1000, max_pages: int = 300,
-                 concurrency: int = 4):
+                 concurrency: int = 4, page_size: int = PAGE_SIZE):
         self.client = client
         self.top_n = top_n
         self.max_pages = max_pages
         self.concurrency = concurrency
+        self.page_size = page_size
 
     @classmethod
     def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
@@ -81,7 +82,7 @@ class HubCollector:
 
     def _digest(self, library: str) -> dict[str, Any]:
         """Page through the listing: count, sums and the top models."""
-        params = {"filter": library, "sort": "downloads", "direction": "-1", "limit": PAGE_SIZE}
+        params = {"filter": library, "sort": "downloads", "direction": "-1", "limit": self.page_size}
         count = pages = listed_downloads = 0
         top: list[dict[str, Any]] = []
         complete = False

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
@@ -95,7 +96,10 @@ class HttpClient:
         agent = USER_AGENT if not contact else USER_AGENT.replace(")", f"; {contact})")
         self.max_retry_wait = max_retry_wait
         self.retries = retries
-        self._secrets = [s for s in secrets if s]
+        # A secret shows up raw or URL-encoded (as a query parameter) in URLs and messages.
+        self._secrets = sorted({v for s in secrets if s for v in (s, quote(s, safe=""),
+                                                                   quote_plus(s, safe=""))},
+                               key=len, reverse=True)
         self._sleep = sleep or (lambda seconds: _sleep(seconds))
         self.requests_sent = 0
         self._client = httpx.Client(

@@ -15,8 +15,11 @@ from urllib.parse import parse_qs, unquote
 
 import duckdb
 import pandas as pd
+import time_machine
 
+from dltrends.registry import load_registry
 from dltrends.settings import Settings
+from jobs.collect import collect
 from tests.conftest import make_settings
 from tests.fakeserver import FIXTURES, FakeServer, Request, Response
 
@@ -172,3 +175,19 @@ def serve_signals(server: FakeServer, conda_folder: Path, day: dt.date = DAY1) -
     serve_hf(server, day)
     serve_conda(server, conda_folder, ["2026-08", "2026-09", "2026-10"])
     serve_osv(server)
+
+
+def collect_signals(folder: Path, server: FakeServer) -> Settings:
+    """PyPI and every signal source on the fixtures' two days, as a user's daily cron would.
+
+    The PyPI recordings must already be served; the collects run at noon UTC of DAY1 and DAY2.
+    """
+    cfg = signal_settings(folder, server)
+    registry = load_registry(cfg.registry)
+    for day in (DAY1, DAY2):
+        serve_signals(server, folder / "served", day)
+        noon = dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC)
+        with time_machine.travel(noon, tick=True):
+            result = collect(cfg, registry, ["pypi", *SIGNAL_SOURCES])
+        assert result.ok, [s.summary() for s in result.sources]
+    return cfg
