@@ -105,3 +105,14 @@ def test_posts_are_retried_like_gets(server, monkeypatch):
         assert http.post("/v1/querybatch", json={"queries": []}).json() == {"results": []}
     assert server.count("/v1/querybatch", method="POST") == 3 and slept[1] == 3.0
     assert server.requests[-1].body == b'{"queries":[]}'
+
+
+def test_the_signals_registry_tracks_the_same_pypi_packages_as_the_test_registry():
+    from tests.signals_support import SIGNALS_REGISTRY
+
+    def packages(path):
+        return [(p.key, p.framework, p.role) for p in load_registry(path).packages(nightlies=True)]
+
+    assert packages(SIGNALS_REGISTRY) == packages(TEST_REGISTRY)
+    plain = load_registry(TEST_REGISTRY).frameworks.values()
+    assert not any(fw.stackoverflow_tags or fw.npm or fw.hf_library or fw.conda for fw in plain)
