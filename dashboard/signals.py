@@ -55,18 +55,18 @@ def hub_panel(frameworks: list[str]) -> None:
     """Models per Hugging Face library tag and the top-N models' 30-day downloads, per day."""
     query = queries.hub_daily(frameworks)
     frame = db.run(query)
-    charts = None
+    chart = None
     if not frame.empty:
         labels = _labels("snapshot_date", "top_n_downloads_30d", "models_count", "framework_name")
         n = int(frame["top_n"].iloc[-1])
         labels["top_n_downloads_30d"] = t("signals.col_top_n_downloads_30d_n", n=n)
-        charts = charts_signals.series(frame, "snapshot_date", "top_n_downloads_30d", "framework_name",
+        chart = charts_signals.series(frame, "snapshot_date", "top_n_downloads_30d", "framework_name",
                                        labels, log=True)
         st.caption(t("signals.hub_top_n", n=n))
         if not frame["models_count_complete"].all():
             st.caption(t("signals.hub_incomplete"))
     shown = frame.drop(columns=["framework"], errors="ignore")
-    panel("hub", t("signals.hub"), query, shown, source="hf", command=COMMANDS["hf"], chart=charts,
+    panel("hub", t("signals.hub"), query, shown, source="hf", command=COMMANDS["hf"], chart=chart,
           help=t("signals.hub_help"), show_table=True, column_config=_columns(shown))
 
 
