@@ -48,6 +48,41 @@ EXAMPLES = {
         "FROM collector_runs ORDER BY run_id DESC LIMIT 10;"
     ),
     "source_status": "SELECT source, last_status, last_success_at, failed_of_last_5 FROM source_status;",
+    # Issue 5: adoption and health signals.
+    "conda_downloads_monthly": (
+        "-- conda downloads per framework and channel in the last published year\n"
+        "SELECT framework, data_source, sum(downloads) AS downloads FROM conda_downloads_monthly\n"
+        "WHERE month >= (SELECT max(month) FROM conda_downloads_monthly) - INTERVAL 11 MONTH\n"
+        "GROUP BY ALL ORDER BY downloads DESC;"
+    ),
+    "hub_models_daily": (
+        "-- The latest snapshot per framework: models on the Hub and the top-N's 30-day downloads\n"
+        "SELECT framework, snapshot_date, models_count, models_count_complete, top_n,\n"
+        "       top_n_downloads_30d, top_model\n"
+        "FROM hub_models_daily QUALIFY row_number() OVER (PARTITION BY framework\n"
+        "                                                 ORDER BY snapshot_date DESC) = 1;"
+    ),
+    "stackoverflow_tags_daily": (
+        "-- New questions per week, per framework, at each snapshot\n"
+        "SELECT framework, snapshot_date, sum(question_count) AS questions,\n"
+        "       sum(questions_per_week) AS questions_per_week\n"
+        "FROM stackoverflow_tags_daily GROUP BY ALL ORDER BY framework, snapshot_date;"
+    ),
+    "npm_downloads_daily": (
+        "-- Monthly downloads of the JavaScript builds\n"
+        "SELECT package, date_trunc('month', day) AS month, sum(downloads) AS downloads\n"
+        "FROM npm_downloads_daily GROUP BY ALL ORDER BY package, month;"
+    ),
+    "vulnerabilities": (
+        "-- Critical and high vulnerabilities per framework and year published (each counted once)\n"
+        "SELECT framework, year(published) AS year, count(DISTINCT vulnerability) AS vulnerabilities\n"
+        "FROM vulnerabilities WHERE severity IN ('critical', 'high') AND withdrawn IS NULL\n"
+        "GROUP BY ALL ORDER BY framework, year;"
+    ),
+    "latest_release_vulnerabilities": (
+        "SELECT framework, package, latest_version, open_vulnerabilities, critical, high, advisory_ids\n"
+        "FROM latest_release_vulnerabilities WHERE osv_checked ORDER BY open_vulnerabilities DESC;"
+    ),
 }
 
 
