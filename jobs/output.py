@@ -3,24 +3,18 @@ or Parquet; list the example queries and the schema of the public views."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-import json
 import sys
-import tempfile
 from pathlib import Path
-from typing import Any
 
-import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
 from dltrends.errors import UsageError
 from dltrends.settings import Settings
-from warehouse import sandbox
+from warehouse import formats, sandbox
 from warehouse.db import reader
 
 FORMATS = ("table", "csv", "json")
@@ -38,40 +32,6 @@ def run_query(settings: Settings, query: str) -> sandbox.Result:
     return sandbox.run(settings.db, query, sandbox.Limits.from_settings(settings))
 
 
-def csv_bytes(table: pa.Table) -> bytes:
-    """CSV as DuckDB writes it (lists as [a, b], timestamps in UTC), so the console's download
-    reads like `dltrends export --format csv`."""
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute("SET TimeZone = 'UTC'")
-        con.register("result", table)
-        with tempfile.TemporaryDirectory(prefix="dltrends-csv-") as folder:
-            target = Path(folder) / "result.csv"
-            quoted = str(target).replace("'", "''")
-            con.execute(f"COPY result TO '{quoted}' (FORMAT csv, HEADER)")
-            return target.read_bytes()
-    finally:
-        con.close()
-
-
-def parquet_bytes(table: pa.Table) -> bytes:
-    sink = io.BytesIO()
-    pq.write_table(table, sink, compression="zstd")
-    return sink.getvalue()
-
-
-def json_text(table: pa.Table) -> str:
-    return json.dumps(table.to_pylist(), default=_json_value, ensure_ascii=False) + "\n"
-
-
-def _json_value(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
-    return str(value)
-
-
 def emit_result(table: pa.Table, fmt: str, out: Path | None = None) -> None:
     """Write a query result to `out` (or stdout) in one of RESULT_FORMATS."""
     if fmt not in RESULT_FORMATS:
@@ -81,8 +41,8 @@ def emit_result(table: pa.Table, fmt: str, out: Path | None = None) -> None:
     if fmt == "table" and out is None:
         _print_table(list(table.column_names), [list(r.values()) for r in table.to_pylist()])
         return
-    data = {"csv": csv_bytes, "parquet": parquet_bytes,
-            "json": lambda t: json_text(t).encode("utf-8")}.get(fmt, _table_text)(table)
+    data = {"csv": formats.csv_bytes, "parquet": formats.parquet_bytes,
+            "json": formats.json_bytes}.get(fmt, _table_text)(table)
     if out is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -20,6 +20,7 @@ Three layers; each stops most attacks on its own, together they stop all we know
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -302,10 +303,8 @@ def _cap_address_space(limits: Limits) -> None:
     except ImportError:  # Windows: memory_limit and the time limit still hold
         return
     cap = (limits.memory_mb + ADDRESS_HEADROOM_MB) * 2**20
-    try:
+    with contextlib.suppress(ValueError, OSError):  # macOS refuses or ignores RLIMIT_AS
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    except (ValueError, OSError):  # macOS does not enforce RLIMIT_AS; nothing more to do
-        pass
 
 
 def _execute(db: Path, sql: str, limits: Limits) -> pa.Table:
