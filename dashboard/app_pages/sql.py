@@ -92,14 +92,15 @@ def _result(sql: str) -> None:
     if result.truncated:
         st.warning(t("sql.truncated", rows=f"{limits.max_rows:,}"))
     name = re.sub(r"[^a-z0-9]+", "-", sql.lower())[:40].strip("-") or "query"
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("panel.download_csv"), lambda: formats.csv_bytes(result.table),
-                         file_name=f"dltrends-{name}.csv", mime="text/csv", key="sql_csv",
-                         on_click="ignore", icon=":material/download:")
-    right.download_button(t("sql.download_parquet"), lambda: formats.parquet_bytes(result.table),
-                          file_name=f"dltrends-{name}.parquet",
-                          mime="application/vnd.apache.parquet", key="sql_parquet",
-                          on_click="ignore", icon=":material/download:")
+    with st.container(horizontal=True):
+        st.download_button(t("panel.download_csv"), lambda: formats.csv_bytes(result.table),
+                           file_name=f"dltrends-{name}.csv", mime="text/csv", key="sql_csv",
+                           on_click="ignore", icon=":material/download:")
+        st.download_button(t("sql.download_parquet"),
+                           lambda: formats.parquet_bytes(result.table),
+                           file_name=f"dltrends-{name}.parquet",
+                           mime="application/vnd.apache.parquet", key="sql_parquet",
+                           on_click="ignore", icon=":material/download:")
     with st.expander(t("sql.share")):
         st.caption(t("sql.share_help"))
         st.code(_share_link(sql), language=None, wrap_lines=True)
