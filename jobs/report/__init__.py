@@ -182,11 +182,16 @@ def period(until: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
     return end - dt.timedelta(days=days), end
 
 
-def build_report(db: Path, lang: str = "en", until: dt.date | None = None, days: int = 7,
-                 now: dt.datetime | None = None) -> Report:
-    """Build every registered section from the published file `db` (charts rendered to PNG)."""
+def registered() -> list[Section]:
+    """The built-in sections and any registered since, in order."""
     from jobs.report import sections as _builtin  # noqa: F401  (registers the sections)
 
+    return list(SECTIONS)
+
+
+def build_report(db: Path, lang: str = "en", until: dt.date | None = None, days: int = 7,
+                 now: dt.datetime | None = None, sections: list[Section] | None = None) -> Report:
+    """Build the sections (default: every registered one) from the published file `db`."""
     if lang not in LANGUAGES:
         raise UsageError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
     require_published(db)
@@ -196,7 +201,7 @@ def build_report(db: Path, lang: str = "en", until: dt.date | None = None, days:
         ctx = Context(con, lang, start, end, now)
         report = Report(lang, ctx.t("title"), start, end, now, _data_as_of(con), [], [], [], db)
         views = set(public_views(con))
-        for spec in SECTIONS:
+        for spec in registered() if sections is None else sections:
             _run_section(spec, ctx, views, report)
     return report
 
