@@ -7,12 +7,18 @@ them. Refusals and errors are not cached (they are exceptions), so a fixed query
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import streamlit as st
 
 from dashboard import db
 from warehouse import sandbox
+
+# Queries running at once per dashboard process: each worker may take the memory limit plus
+# its interpreter, so a busy team cannot exhaust the machine. Others wait up to their time limit.
+CONCURRENT_QUERIES = 2
+_slots = threading.BoundedSemaphore(CONCURRENT_QUERIES)
 
 
 def limits() -> sandbox.Limits:
@@ -34,4 +40,12 @@ def _runner():
 
 
 def _execute(path: str, mtime: int, sql: str, limits: tuple) -> sandbox.Result:
-    return sandbox.run(Path(path), sql, sandbox.Limits(*limits))
+    lim = sandbox.Limits(*limits)
+    sandbox.check(sql)  # a refusal needs no slot
+    if not _slots.acquire(timeout=lim.seconds):
+        raise sandbox.QueryStopped("busy", f"{CONCURRENT_QUERIES} other queries are running; "
+                                   "try again in a moment", n=CONCURRENT_QUERIES)
+    try:
+        return sandbox.run(Path(path), sql, lim)
+    finally:
+        _slots.release()

@@ -95,3 +95,17 @@ def test_truncated_results_say_so(collected_warehouse, monkeypatch):
     at = open_app(collected_warehouse, monkeypatch, "en", PAGE, q="SELECT * FROM releases")
     assert len(at.dataframe[0].value) == 5
     assert "cut at 5 rows" in at.warning[0].value
+
+
+def test_a_busy_dashboard_says_so(collected_warehouse, monkeypatch):
+    from dashboard import console
+
+    for _ in range(console.CONCURRENT_QUERIES):
+        assert console._slots.acquire(timeout=1)
+    monkeypatch.setenv("DLTRENDS_SQL_TIMEOUT", "1")
+    try:
+        at = open_app(collected_warehouse, monkeypatch, "zh", PAGE, q="SELECT 1")
+    finally:
+        for _ in range(console.CONCURRENT_QUERIES):
+            console._slots.release()
+    assert "此仪表盘上已有 2 条其他查询在运行" in at.error[0].value
