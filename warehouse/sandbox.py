@@ -27,7 +27,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +99,7 @@ class Result:
     table: pa.Table
     truncated: bool
     seconds: float
-    sql: str = ""
-    columns: list[str] = field(default_factory=list)
+    sql: str = ""  # the text that ran (the query without its closing semicolon)
 
     @property
     def rows(self) -> int:
@@ -264,7 +263,7 @@ def _answer(code: int, out: bytes, err: bytes, limits: Limits, text: str, elapse
         table = pa.ipc.open_stream(out).read_all()
         truncated = table.num_rows > limits.max_rows
         table = table.slice(0, limits.max_rows) if truncated else table
-        return Result(table, truncated, elapsed, text, table.column_names)
+        return Result(table, truncated, elapsed, text)
     if code == REFUSED_EXIT:
         answer = json.loads(out.decode("utf-8"))
         cls = {"refused": QueryRefused, "stopped": QueryStopped}.get(answer["class"], QueryFailed)
