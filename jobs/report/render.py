@@ -10,6 +10,7 @@ import base64
 import datetime as dt
 import html
 import math
+import numbers
 import os
 import re
 import struct
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from dltrends import __version__
@@ -213,7 +215,7 @@ def cell(value: Any) -> str:
 
 
 def _numeric(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, numbers.Number) and not isinstance(value, bool | np.bool_)
 
 
 def _numeric_column(series: pd.Series) -> bool:
