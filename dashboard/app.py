@@ -19,6 +19,7 @@ PAGES = [
     st.Page("app_pages/signals.py", title=t("nav.signals"), icon=":material/trending_up:",
             url_path="signals"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
+    st.Page("app_pages/sql.py", title=t("nav.sql"), icon=":material/terminal:", url_path="sql"),
 ]
 
 page = st.navigation(PAGES)

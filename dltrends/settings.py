@@ -77,6 +77,19 @@ class Settings(BaseSettings):
         300, ge=0, description="Seconds the dashboard caches a query result (a new publish "
         "invalidates it sooner)."
     )
+    sql_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds one SQL console query (dashboard SQL page, "
+        "dltrends sql) may run before its worker process is stopped."
+    )
+    sql_memory_mb: int = Field(
+        512, ge=64, le=1_048_576, description="Memory (MiB) one SQL console query may use: DuckDB's "
+        "memory_limit, and the worker's address-space cap on Linux (this plus 768 MiB)."
+    )
+    sql_threads: int = Field(2, ge=1, le=64, description="Threads one SQL console query may use.")
+    sql_max_rows: int = Field(
+        100_000, ge=1, le=10_000_000, description="Most rows a SQL console query returns; a larger "
+        "result is cut there and says so (dltrends sql then exits 1)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the CLI and collectors."
     )
