@@ -122,5 +122,8 @@ def version() -> int:
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
 
 
+import jobs.bench_cli  # noqa: E402, F401
+
+
 def main() -> None:
     app()

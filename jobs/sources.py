@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from collectors import pypi
+from collectors import mlperf, pypi
 from collectors.base import Stream
 from dltrends.registry import Registry
 from dltrends.settings import Settings
@@ -28,12 +28,24 @@ def _pypi_plan(settings: Settings, registry: Registry, only: list[str] | None) -
     return [(pypi.PROJECTS, keys)]
 
 
+def _mlperf_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    rounds = [r.strip() for r in settings.mlperf_rounds.split(",") if r.strip()]
+    return [(mlperf.ROUNDS, rounds)]
+
+
 SOURCES: dict[str, Source] = {
     "pypi": Source(
         name=pypi.NAME,
         title="PyPI JSON API",
         make_collector=pypi.PypiCollector.from_settings,
         plan=_pypi_plan,
+    ),
+    "mlperf": Source(
+        name=mlperf.NAME,
+        title="MLCommons MLPerf results (GitHub)",
+        make_collector=mlperf.MlperfCollector.from_settings,
+        plan=_mlperf_plan,
+        needs_network="api.github.com and raw.githubusercontent.com (GITHUB_TOKEN raises the API limit)",
     ),
 }
 DEFAULT_SOURCES = ["pypi"]

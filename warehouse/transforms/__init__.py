@@ -3,13 +3,17 @@
 Each module offers `transform(items) -> {table: DataFrame}` and `SNAPSHOT_SCOPE`: for tables where
 one payload is the complete list for its item (a PyPI project lists all its releases), the column
 that scopes the snapshot; rows of that item missing from a new payload get `removed_at` set.
+A module may also offer `after_load(con) -> rows changed`, run once per saved batch, for tables
+derived across items (steps over versions, framework attribution).
 Transforms read only the landed payload, so `raw.items` can rebuild every typed table.
 """
 
 from types import ModuleType
 
-from warehouse.transforms import pypi
+from warehouse.transforms import bench, mlperf, pypi
 
 TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     ("pypi", "projects"): pypi,
+    ("bench", "results"): bench,
+    ("mlperf", "rounds"): mlperf,
 }
