@@ -115,7 +115,7 @@ def registry_aliases(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 def refresh(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute the attribution columns of every core.mlperf_results row; returns rows changed."""
     aliases = registry_aliases(con)
-    frame = con.execute(
+    cursor = con.execute(
         """
         SELECT r.suite, r.round, r.submitter, r.system, r.benchmark, r.scenario, r.score_source,
                r.sysjson_framework, r.implementation, r.implementation_children, r.summary_framework,
@@ -123,19 +123,21 @@ def refresh(con: duckdb.DuckDBPyConnection) -> int:
         FROM core.mlperf_results r
         LEFT JOIN core.mlperf_systems s USING (suite, round, submitter, system)
         """
-    ).df()
-    if frame.empty:
-        return 0
+    )
+    names = [d[0] for d in cursor.description]
+    records = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]  # None stays None
     rows = []
-    for r in frame.itertuples(index=False):
-        impl = r.implementation
-        children = list(r.implementation_children) if r.implementation_children is not None else []
+    for r in records:
+        impl = r["implementation"]
+        children = list(r["implementation_children"] or [])
         if impl and not mentions(impl, aliases)[0] and children:
             impl = f"{impl} ({', '.join(children)})"  # a folder named after a system: look inside
-        stack = json.loads(r.software_stack) if isinstance(r.software_stack, str) else None
-        result = attribute([("sysjson", r.sysjson_framework), ("implementation", impl),
-                            ("system_json", r.framework_text), ("summary", r.summary_framework)],
+        stack = json.loads(r["software_stack"]) if isinstance(r["software_stack"], str) else None
+        result = attribute([("sysjson", r["sysjson_framework"]), ("implementation", impl),
+                            ("system_json", r["framework_text"]), ("summary", r["summary_framework"])],
                            aliases, stack)
-        rows.append({k: getattr(r, k) for k in ("suite", "round", "submitter", "system", "benchmark",
-                                                "scenario", "score_source")} | result)
+        rows.append({k: r[k] for k in ("suite", "round", "submitter", "system", "benchmark",
+                                       "scenario", "score_source")} | result)
+    if not rows:
+        return 0
     return upsert(con, "core.mlperf_results", pd.DataFrame(rows))

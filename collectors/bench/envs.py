@@ -152,7 +152,7 @@ class Environments:
         constraints = self.constraints(spec, version)
         requirements = [requirement, *self.extras(spec)]
         key = self.key(requirements, constraints, spec, options)
-        path = self.root / f"{spec.adapter.name}-{spec.package}-{version}-{key}"
+        path = self.root / f"{spec.package}-{version}-{key}"  # shared by adapters of one package
         if (path / META).exists():
             meta = json.loads((path / META).read_text())
             meta["last_used_at"] = _now()
