@@ -271,6 +271,11 @@ class Environments:
         for folder in sorted(self.root.iterdir()):
             if not folder.is_dir():
                 continue
+            if folder.name.startswith("."):  # interrupted installs, resolver scratch files
+                if not names:
+                    freed += disk_usage(folder)
+                    shutil.rmtree(folder, ignore_errors=True)
+                continue
             meta = json.loads((folder / META).read_text()) if (folder / META).exists() else {}
             if names and folder.name not in names and meta.get("spec") not in names:
                 continue

@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -24,6 +25,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from packaging.utils import canonicalize_name
 
 from collectors.base import RawItem, utcnow
 from collectors.bench import fingerprint, suite
@@ -72,6 +75,13 @@ def reference_spec() -> str:
     return f"numpy=={version('numpy')}"
 
 
+def _is_reference(text: str) -> bool:
+    """A spec the NumPy reference adapter runs (numpy==..., numpy_ref:numpy==...)."""
+    adapter, _, requirement = text.rpartition(":") if ":" in text.split("[")[0] else ("", "", text)
+    name = re.split(r"[\[<>=!~; ]", requirement.strip(), maxsplit=1)[0]
+    return adapter in ("", "numpy_ref") and canonicalize_name(name) == "numpy"
+
+
 def run(specs: list[str], options: RunOptions, envs: Environments, *,
         adapters_dir: Path | None = None, progress: Progress | None = None) -> Iterator[RawItem]:
     """Benchmark each spec; yields one RawItem per spec as it finishes."""
@@ -84,7 +94,7 @@ def run(specs: list[str], options: RunOptions, envs: Environments, *,
                 "threads": threads, "budget_s": options.budget_s, "case_timeout_s": options.case_timeout_s,
                 "installer": envs.installer, "fingerprint": facts}
     adapters = discover(adapters_dir)
-    if options.reference and not any(s.split(":")[-1].strip().lower().startswith("numpy") for s in specs):
+    if options.reference and not any(_is_reference(s) for s in specs):
         specs = [reference_spec(), *specs]
     for index, text in enumerate(specs):
         progress.spec_started(text, index, len(specs))
