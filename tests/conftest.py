@@ -15,8 +15,10 @@ import pytest
 import collectors.http
 from dltrends.registry import load_registry
 from dltrends.settings import Settings, load_settings
+from jobs.bench import import_results
 from jobs.collect import collect
 from tests.fakeserver import FIXTURES, FakeServer
+from tests.mlperf_support import mlperf_settings, serve_mlperf
 
 PYPI_FIXTURES = FIXTURES / "pypi_json"
 TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
@@ -90,13 +92,19 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (read it, don't write)."""
+    """A published warehouse holding one full collect of every recording (PyPI, MLPerf) and the
+    recorded benchmark results (read it, don't write)."""
     folder = tmp_path_factory.mktemp("warehouse")
     with FakeServer() as fake:
         serve_pypi(fake)
-        cfg = make_settings(folder, fake)
-        result = collect(cfg, load_registry(cfg.registry), ["pypi"])
+        serve_mlperf(fake)
+        cfg = make_settings(folder, fake, **mlperf_settings(fake))
+        result = collect(cfg, load_registry(cfg.registry), ["pypi", "mlperf"])
     assert result.ok, [s.summary() for s in result.sources]
+    recorded = folder / "bench_results.json"
+    bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
+    recorded.write_bytes(gzip.decompress(bench.read_bytes()))
+    assert import_results(cfg, [recorded]).ok
     return cfg.db
 
 

@@ -21,6 +21,7 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
+    "performance": ("app_pages/performance.py", {"en": "Performance", "zh": "性能"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
 }
 
