@@ -83,7 +83,8 @@ def result_rows(run: dict, payload: dict) -> list[dict]:
     cases = {c["key"]: c for c in payload["cases"]}
     spec, build = payload["spec"], payload.get("build") or {}
     base = {"run_id": run["run_id"], "spec": spec["text"], "framework": spec.get("framework"),
-            "version": build.get("version") or spec.get("version"), "device": run["device"]}
+            "version": build.get("version") or spec.get("version"),
+            "device": build.get("device") or run["device"]}  # the NumPy reference stays on the CPU
     if not payload.get("results"):
         return [_row(base, case, {"mode": "-", "status": payload["status"], "error": payload.get("error")})
                 for case in payload["cases"]]
