@@ -171,6 +171,8 @@ def test_install_errors_are_classified_in_the_installers_words():
     assert pip.kind == "not_installable" and "WARNING" not in str(pip)
     assert "No matching distribution found for onnxruntime==0.0.1" in str(pip)
     assert classify("error: subprocess-exited-with-error\nfailed building wheel").kind == "install_failed"
+    leaked = classify("ERROR: Could not find a version (index https://me:s3cret@pkgs.example/simple)")
+    assert "s3cret" not in str(leaked) and "https://***@pkgs.example/simple" in str(leaked)
 
 
 @pytest.fixture(scope="module")
@@ -242,3 +244,11 @@ def test_a_file_that_is_not_a_results_file_is_a_usage_error(tmp_path):
     path.write_text('{"not": "a list"}')
     with pytest.raises(Exception, match="not a dltrends results file"):
         bench_job.import_results(make_settings(tmp_path), [path])
+
+
+def test_the_run_log_never_holds_index_credentials():
+    from collectors.bench.runner import RunOptions, options_text
+
+    options = RunOptions(install=InstallOptions(indexes={"torch": "https://me:s3cret@pkgs.example/simple"}))
+    text = options_text(["torch==2.13.0"], options)
+    assert "s3cret" not in text and "https://***@pkgs.example/simple" in text

@@ -285,9 +285,17 @@ class Environments:
         return count, freed
 
 
+CREDENTIALS = re.compile(r"(?<=://)[^/@\s:]+(:[^/@\s]*)?@")
+
+
+def redact(text: str) -> str:
+    """Index URLs may carry user:token@; never let them reach the warehouse or logs."""
+    return CREDENTIALS.sub("***@", text)
+
+
 def classify(output: str) -> InstallError:
     """The installer's complaint as an InstallError, its last lines quoted."""
-    lines = [line for line in output.strip().splitlines() if line.strip()]
+    lines = [redact(line) for line in output.strip().splitlines() if line.strip()]
     if any(line.startswith("ERROR") for line in lines):  # pip's warnings bury its error
         lines = [line for line in lines if not line.startswith("WARNING")]
     text = "\n".join(lines[-12:]) or "the installer failed without saying why"

@@ -31,7 +31,7 @@ from packaging.utils import canonicalize_name
 from collectors.base import RawItem, utcnow
 from collectors.bench import fingerprint, suite
 from collectors.bench.adapters_index import Spec, SpecError, discover, parse_spec
-from collectors.bench.envs import Environments, InstallError, InstallOptions
+from collectors.bench.envs import Environments, InstallError, InstallOptions, redact
 from dltrends import __version__
 
 NAME = "bench"
@@ -252,4 +252,4 @@ def options_text(specs: list[str], options: RunOptions) -> str:
     """The run's selection for collector_runs.options."""
     data = asdict(options)
     data["install"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in data["install"].items()}
-    return json.dumps({"specs": specs, **data}, default=str, sort_keys=True)
+    return redact(json.dumps({"specs": specs, **data}, default=str, sort_keys=True))
