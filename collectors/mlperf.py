@@ -86,7 +86,7 @@ class MlperfCollector:
         item = RawItem(NAME, ROUNDS.name, key, utcnow(), "unchanged", cursor=previous.cursor)
         try:
             suite, version, repo = repo_for(key, self.owner)
-            commit = self._api(f"/repos/{repo}/commits/HEAD")["sha"]
+            commit = self._head_commit(repo)
             if commit == previous.cursor:
                 return item
             paths = self._tree(repo, commit)
@@ -101,6 +101,17 @@ class MlperfCollector:
                           f"again next time): {'; '.join(payload['fetch_errors'][:5])}")
         item.meta["bytes"] = sum(len(s.get("text", "")) for s in payload["summaries"])
         return item
+
+    def _head_commit(self, repo: str) -> str:
+        """The default branch's head commit (`commits/HEAD`; else via the repository's
+        default_branch, for API servers that do not resolve HEAD)."""
+        try:
+            return self._api(f"/repos/{repo}/commits/HEAD")["sha"]
+        except HttpError as exc:
+            if exc.status not in (404, 422):
+                raise
+        branch = self._api(f"/repos/{repo}")["default_branch"]
+        return self._api(f"/repos/{repo}/commits/{branch}")["sha"]
 
     def _api(self, path: str) -> Any:
         return self.client.get(path, headers=self.api_headers).json()

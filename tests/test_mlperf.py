@@ -210,3 +210,16 @@ def test_a_missing_round_repository_fails_that_round_only(tmp_path, server):
     [source] = result.sources
     assert (source.status, source.counts.items_ok, source.counts.items_failed) == ("partial", 1, 1)
     assert "training/v9.9: no repository for training/v9.9 (HTTP 404)" in source.error
+
+
+def test_head_commit_via_the_default_branch_when_head_is_not_resolved(tmp_path, server):
+    serve_mlperf(server, {"training/v5.1": ROUNDS["training/v5.1"]})
+    name = "/repos/mlcommons/training_results_v5.1"
+    server.add(f"{name}/commits/HEAD", {"message": "No commit found for SHA: HEAD"}, status=422)
+    server.add(name, {"full_name": "mlcommons/training_results_v5.1", "default_branch": "main"})
+    server.add(f"{name}/commits/main", {"sha": ROUNDS["training/v5.1"]})
+    cfg = make_settings(tmp_path, server, **(mlperf_settings(server) | {"mlperf_rounds": "training/v5.1"}))
+    result = collect(cfg, load_registry(cfg.registry), ["mlperf"])
+    assert result.sources[0].status == "ok"
+    assert server.count(f"{name}/commits/main") == 1
+    assert _rows(cfg.db, "SELECT count(*) FROM mlperf_results WHERE round = 'v5.1'") == [(5,)]
