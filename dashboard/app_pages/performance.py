@@ -53,7 +53,10 @@ if steps.empty and not series.empty:  # measured, and nothing moved more than th
 else:
     panel("steps", t("performance.steps"), steps_query, steps, source="bench",
           command=f"{BENCH} --spec jax==0.9.2", help=t("performance.steps_help"), show_table=True,
-          column_config=column_labels("performance.col_", list(steps.columns)))
+          column_config=column_labels(
+              "performance.col_", list(steps.columns),
+              change=st.column_config.NumberColumn(t("performance.col_change"), format="percent"),
+              noise=st.column_config.NumberColumn(t("performance.col_noise"), format="percent")))
 
 # The machine and the environments of its latest run
 query = queries.bench_fingerprint(machine)
