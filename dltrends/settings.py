@@ -28,6 +28,11 @@ MONTH = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 _config_path: ContextVar[Path | None] = ContextVar("dltrends_config_path", default=None)
 
 
+def default_cache() -> Path:
+    """dltrends' cache folder: $XDG_CACHE_HOME/dltrends, else ~/.cache/dltrends."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dltrends"
+
+
 def default_registry_path() -> Path:
     """The registry shipped with dltrends: inside the wheel, else at the source tree's root."""
     packaged = Path(__file__).with_name("frameworks.toml")
@@ -89,6 +94,45 @@ class Settings(BaseSettings):
     sql_max_rows: int = Field(
         100_000, ge=1, le=10_000_000, description="Most rows a SQL console query returns; a larger "
         "result is cut there and says so (dltrends sql then exits 1)."
+    )
+    bench_envs: Path = Field(
+        default_factory=lambda: default_cache() / "bench-envs",
+        description="Folder of the cached benchmark environments (one per spec; `dltrends bench envs` "
+        "lists them with their disk use, `dltrends bench clean` removes them).",
+    )
+    bench_installer: Literal["auto", "uv", "pip"] = Field(
+        "auto", description="What creates benchmark environments: uv when present (auto), or venv + pip."
+    )
+    bench_adapters: Path | None = Field(
+        None, description="Extra folder of benchmark adapter files (one .py per framework); a file "
+        "named like a built-in adapter replaces it."
+    )
+    bench_budget: float = Field(
+        2.0, gt=0, description="Seconds of timed repeats per benchmark case (after the warm-up)."
+    )
+    bench_case_timeout: float = Field(
+        300.0, gt=0, description="Seconds one benchmark case (or a framework's import) may run "
+        "before its worker is killed and the case recorded as timed out."
+    )
+    bench_threads: int = Field(
+        0, ge=0, description="Threads every framework is pinned to; 0 means the machine's physical cores."
+    )
+    bench_install_timeout: float = Field(
+        1800.0, gt=0, description="Seconds one environment's resolve or install may take."
+    )
+    mlperf_api_url: str = Field(
+        "https://api.github.com", description="GitHub API root used to list the MLPerf round "
+        "repositories (head commit and file tree; uses GITHUB_TOKEN when set)."
+    )
+    mlperf_raw_url: str = Field(
+        "https://raw.githubusercontent.com", description="Raw file host the MLPerf files are "
+        "downloaded from, as <url>/<owner>/<repo>/<commit>/<path>."
+    )
+    mlperf_rounds: str = Field(
+        "training/v3.0,training/v3.1,training/v4.0,training/v4.1,training/v5.0,training/v5.1,"
+        "inference/v4.0,inference/v4.1,inference/v5.0,inference/v5.1",
+        description="MLPerf rounds to import, comma-separated <suite>/<version> (each one repository "
+        "mlcommons/<suite>_results_<version>).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the CLI and collectors."
@@ -283,6 +327,8 @@ def describe() -> list[tuple[str, str, str]]:
 def _show(name: str, value: Any) -> str:
     if name == "registry":
         return "frameworks.toml shipped with dltrends"
+    if name == "bench_envs":
+        return "$XDG_CACHE_HOME/dltrends/bench-envs (~/.cache/...)"
     if value is None or value == "":
         return "(unset)"
     if isinstance(value, bool):

@@ -161,6 +161,7 @@ def version() -> int:
 
 # Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
+import jobs.bench_cli  # noqa: E402, F401
 from jobs import export_cli, report_cli  # noqa: E402, F401
 
 

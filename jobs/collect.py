@@ -158,6 +158,8 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
         elif item.status == "deferred":
             counts.defer(item.stream, item.key, item.error or "deferred")
         else:
+            if item.error:  # saved, but parts of it failed (named in the run log)
+                counts.fail(item.stream, item.key, item.error)
             batch.append(item)
             size += item.meta.get("bytes", 0)
             if len(batch) >= batch_items or size >= BATCH_BYTES:

@@ -94,6 +94,32 @@ EXAMPLES = {
         "SELECT framework, package, latest_version, open_vulnerabilities, critical, high, advisory_ids\n"
         "FROM latest_release_vulnerabilities WHERE osv_checked ORDER BY open_vulnerabilities DESC;"
     ),
+    # Issue 6: benchmarks and MLPerf.
+    "benchmark_runs": (
+        "-- Each framework environment of the latest run: version, build, install time and size\n"
+        "SELECT spec, framework, version, status, build_blas, install_s, env_bytes / 1e6 AS mb\n"
+        "FROM benchmark_runs WHERE run_id = (SELECT arg_max(run_id, started_at) FROM benchmark_runs);"
+    ),
+    "benchmark_results": (
+        "-- Speed relative to the NumPy reference, per case, on one machine and run\n"
+        "WITH ref AS (SELECT run_id, case_key, median AS numpy_s FROM benchmark_results\n"
+        "             WHERE framework = 'numpy' AND status = 'ok')\n"
+        "SELECT b.framework, b.version, b.case_key, b.mode, b.median, b.cv,\n"
+        "       ref.numpy_s / b.median AS speedup\n"
+        "FROM benchmark_results b JOIN ref USING (run_id, case_key)\n"
+        "WHERE b.status = 'ok' ORDER BY b.case_key, speedup DESC;"
+    ),
+    "benchmark_regressions": (
+        "-- Steps beyond the measured noise between consecutive versions, worst first\n"
+        "SELECT framework, case_key, mode, from_version, to_version, round(100 * change, 1) AS pct\n"
+        "FROM benchmark_regressions WHERE kind = 'regression' ORDER BY change DESC;"
+    ),
+    "mlperf_results": (
+        "-- Share of MLPerf training submissions per framework and round\n"
+        "SELECT round, coalesce(framework, 'unmapped') AS framework, count(*) AS results,\n"
+        "       round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY round), 1) AS pct\n"
+        "FROM mlperf_results WHERE suite = 'training' GROUP BY 1, 2 ORDER BY 1, results DESC;"
+    ),
 }
 
 
@@ -105,6 +131,7 @@ TOPICS = {
     "adoption": ["conda_downloads_monthly", "hub_models_daily", "stackoverflow_tags_daily",
                  "npm_downloads_daily"],
     "security": ["vulnerabilities", "latest_release_vulnerabilities"],
+    "performance": ["benchmark_runs", "benchmark_results", "benchmark_regressions", "mlperf_results"],
     "operations": ["collector_runs", "source_status"],
 }
 OTHER_TOPIC = "other"

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from collectors import conda, hf, npm, osv, pypi, stackoverflow
+from collectors import conda, hf, mlperf, npm, osv, pypi, stackoverflow
 from collectors.base import Stream
 from collectors.common import SourceFailure, utc_today
 from dltrends.registry import Registry, load_registry
@@ -93,6 +93,11 @@ def _osv_plan(con: duckdb.DuckDBPyConnection, settings: Settings, registry: Regi
     yield osv.ADVISORIES, [r[0] for r in ids]
 
 
+def _mlperf_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    rounds = [r.strip() for r in settings.mlperf_rounds.split(",") if r.strip()]
+    return [(mlperf.ROUNDS, rounds)]
+
+
 SOURCES: dict[str, Source] = {
     "pypi": Source(
         name=pypi.NAME,
@@ -134,6 +139,13 @@ SOURCES: dict[str, Source] = {
         title="OSV vulnerability database",
         make_collector=osv.OsvCollector.from_settings,
         warehouse_plan=_osv_plan,
+    ),
+    "mlperf": Source(
+        name=mlperf.NAME,
+        title="MLCommons MLPerf results (GitHub)",
+        make_collector=mlperf.MlperfCollector.from_settings,
+        plan=_mlperf_plan,
+        needs_network="api.github.com and raw.githubusercontent.com (GITHUB_TOKEN raises the API limit)",
     ),
 }
 # What `dltrends collect` runs without --source: the sources that stay quick on a first run (PyPI:

@@ -15,7 +15,10 @@ import pytest
 import collectors.http
 from dltrends.registry import load_registry
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
+from jobs.bench import import_results
+from jobs.collect import collect
 from tests.fakeserver import FIXTURES, FakeServer
+from tests.mlperf_support import mlperf_settings, serve_mlperf
 
 PYPI_FIXTURES = FIXTURES / "pypi_json"
 TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
@@ -89,14 +92,23 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (read it, don't write),
-    and of the signal sources' synthetic fixtures on two days (tests/signals_support.py)."""
+    """A published warehouse holding one full collect of every recording (PyPI, MLPerf), the signal
+    sources' synthetic fixtures on two days (tests/signals_support.py) and the recorded benchmark
+    results (read it, don't write)."""
     from tests.signals_support import collect_signals
 
     folder = tmp_path_factory.mktemp("warehouse")
     with FakeServer() as fake:
         serve_pypi(fake)
+        serve_mlperf(fake)
         cfg = collect_signals(folder, fake)
+        cfg = cfg.model_copy(update=mlperf_settings(fake))
+        result = collect(cfg, load_registry(cfg.registry), ["mlperf"])
+    assert result.ok, [s.summary() for s in result.sources]
+    recorded = folder / "bench_results.json"
+    bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
+    recorded.write_bytes(gzip.decompress(bench.read_bytes()))
+    assert import_results(cfg, [recorded]).ok
     return cfg.db
 
 

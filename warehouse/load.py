@@ -27,6 +27,9 @@ def save_batch(con: duckdb.DuckDBPyConnection, run_id: int, items: Sequence[Land
             sorted(items, key=lambda i: (i.source, i.stream)), key=lambda i: (i.source, i.stream)
         ):
             written += apply_transform(con, source, stream, list(group))
+        for module in {TRANSFORMS[(i.source, i.stream)] for i in items}:
+            if hasattr(module, "after_load"):  # tables derived across items (steps, attribution)
+                written += module.after_load(con)
         save_state(con, items)
     return written
 

@@ -3,12 +3,24 @@
 Each module offers `transform(items) -> {table: DataFrame}` and `SNAPSHOT_SCOPE`: for tables where
 one payload is the complete list for its item (a PyPI project lists all its releases), the column
 that scopes the snapshot; rows of that item missing from a new payload get `removed_at` set.
+A module may also offer `after_load(con) -> rows changed`, run once per saved batch, for tables
+derived across items (steps over versions, framework attribution).
 Transforms read only the landed payload, so `raw.items` can rebuild every typed table.
 """
 
 from types import ModuleType
 
-from warehouse.transforms import conda, hf, npm, osv_advisories, osv_queries, pypi, stackoverflow
+from warehouse.transforms import (
+    bench,
+    conda,
+    hf,
+    mlperf,
+    npm,
+    osv_advisories,
+    osv_queries,
+    pypi,
+    stackoverflow,
+)
 
 TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     ("pypi", "projects"): pypi,
@@ -19,4 +31,7 @@ TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     ("npm", "downloads"): npm,
     ("osv", "queries"): osv_queries,
     ("osv", "advisories"): osv_advisories,
+    # Issue 6: benchmarks and MLPerf.
+    ("bench", "results"): bench,
+    ("mlperf", "rounds"): mlperf,
 }
