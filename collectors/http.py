@@ -5,6 +5,8 @@ Retried: connection errors and timeouts, 429, 500, 502, 503, 504. A Retry-After 
 an HTTP date) sets the wait; otherwise capped exponential backoff with jitter. A wait longer than
 `max_retry_wait` is not waited for: the request fails at once with that reason.
 Error texts name the URL and the cause, never request headers (they may carry credentials).
+A client may also be throttled (`RateLimiter`: at most N requests in any 60 s window), which is how
+sources with a published request budget (pypistats: 30 a minute) are kept within it.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import datetime as dt
 import email.utils
 import logging
 import random
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -26,18 +30,20 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
+_monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _sleep
 
 
 class HttpError(Exception):
     """A request that did not succeed; `status` is None for connection-level failures."""
 
     def __init__(self, url: str, reason: str, status: int | None = None,
-                 retry_after: float | None = None):
+                 retry_after: float | None = None, detail: str | None = None):
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+        self.detail = detail  # the start of a plain-text error body (ClickHouse puts its message there)
 
     def add_context(self, text: str) -> None:
         self.reason = f"{self.reason}; {text}"
@@ -63,6 +69,47 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     return max(0.0, (when - now).total_seconds())
 
 
+class RateLimiter:
+    """At most `per_minute` requests in any 60-second window, sent at least `min_interval` s apart.
+
+    Thread-safe; a caller waits (through the module's `_sleep`) until its slot. Slots are kept as
+    scheduled send times, so the arithmetic holds even when tests replace the sleep.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, *, min_interval: float = 0.25,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None):
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.per_minute = per_minute
+        self.min_interval = min_interval
+        self._clock = clock or (lambda: _monotonic())
+        self._sleep = sleep or (lambda seconds: _sleep(seconds))
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited = 0.0  # total seconds spent waiting, for the run summary
+
+    def acquire(self) -> float:
+        """Wait for the next free slot; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and self._sent[0] <= now - self.WINDOW:
+                self._sent.popleft()
+            slot = now
+            if len(self._sent) >= self.per_minute:
+                slot = max(slot, self._sent[-self.per_minute] + self.WINDOW)
+            if self._sent:
+                slot = max(slot, self._sent[-1] + self.min_interval)
+            self._sent.append(slot)
+            wait = slot - now
+            if wait > 0:
+                self.waited += wait
+                self._sleep(wait)
+            return max(wait, 0.0)
+
+
 class HttpClient:
     """httpx.Client with dltrends' policy. One per collector run; close() when done."""
 
@@ -77,11 +124,18 @@ class HttpClient:
         pool_size: int = 8,
         headers: dict[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
+        limiter: RateLimiter | None = None,
+        default_429_wait: float | None = None,
     ):
         agent = USER_AGENT if not contact else USER_AGENT.replace(")", f"; {contact})")
         self.max_retry_wait = max_retry_wait
         self.retries = retries
+        self.timeout = timeout
         self._sleep = sleep or (lambda seconds: _sleep(seconds))
+        self.limiter = limiter
+        # A 429 without Retry-After: wait this long (a per-minute limit needs about a minute)
+        # instead of the short exponential backoff.
+        self.default_429_wait = default_429_wait
         self.requests_sent = 0
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -90,6 +144,10 @@ class HttpClient:
             follow_redirects=True,
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
         )
+
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
 
     def close(self) -> None:
         self._client.close()
@@ -101,13 +159,27 @@ class HttpClient:
         self.close()
 
     def get(self, url: str, *, params: dict[str, Any] | None = None,
-            headers: dict[str, str] | None = None, etag: str | None = None) -> httpx.Response:
-        """GET with retries; returns a 2xx or 304 response, raises HttpError otherwise."""
+            headers: dict[str, str] | None = None, etag: str | None = None,
+            retries: int | None = None, timeout: float | None = None) -> httpx.Response:
+        """GET with retries; returns a 2xx or 304 response, raises HttpError otherwise.
+
+        `retries` and `timeout` override the client's for this call (a quick reachability probe).
+        """
         headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
+        return self._send("GET", url, params, headers, None, retries, timeout)
+
+    def post(self, url: str, *, json: Any = None, params: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None, retries: int | None = None,
+             timeout: float | None = None) -> httpx.Response:
+        """POST a JSON body with the same retry policy (for query APIs whose requests are reads)."""
+        return self._send("POST", url, params, dict(headers or {}), json, retries, timeout)
+
+    def _send(self, method: str, url: str, params: dict[str, Any] | None, headers: dict[str, str],
+              body: Any, retries: int | None, timeout: float | None) -> httpx.Response:
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
+            stop=stop_after_attempt((self.retries if retries is None else retries) + 1),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, HttpError) and e.retryable
                                      and self._can_wait(e)),
@@ -116,7 +188,7 @@ class HttpClient:
             before_sleep=self._log_retry,
         )
         try:
-            return retrying(self._get_once, url, params, headers)
+            return retrying(self._once, method, url, params, headers, body, timeout)
         except HttpError as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1:
@@ -132,11 +204,16 @@ class HttpClient:
             response = self.get(next_url, headers=headers)
             yield response
 
-    def _get_once(self, url: str, params: dict[str, Any] | None,
-                  headers: dict[str, str]) -> httpx.Response:
+    def _once(self, method: str, url: str, params: dict[str, Any] | None,
+              headers: dict[str, str], body: Any, timeout: float | None) -> httpx.Response:
+        if self.limiter is not None:
+            self.limiter.acquire()
         self.requests_sent += 1
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout)}
+        if body is not None:
+            extra["json"] = body
         try:
-            response = self._client.get(url, params=params, headers=headers)
+            response = self._client.request(method, url, params=params, headers=headers, **extra)
         except httpx.TimeoutException as exc:
             raise HttpError(self._url(url), f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
@@ -144,11 +221,15 @@ class HttpClient:
                 from None
         if response.status_code < 400:
             return response
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is None and response.status_code == 429:
+            retry_after = self.default_429_wait
         raise HttpError(
             str(response.url),
             f"HTTP {response.status_code} {response.reason_phrase}".strip(),
             status=response.status_code,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+            retry_after=retry_after,
+            detail=_text_detail(response),
         )
 
     def _url(self, url: str) -> str:
@@ -173,3 +254,11 @@ class HttpClient:
         wait = state.next_action.sleep if state.next_action else 0
         log.info("retrying in %.1f s after %s (attempt %d)", wait, exc, state.attempt_number)
 
+
+
+def _text_detail(response: httpx.Response, limit: int = 300) -> str | None:
+    """The start of a plain-text error body, on one line; None for other bodies."""
+    if "text/plain" not in response.headers.get("Content-Type", ""):
+        return None
+    text = " ".join(response.text.split())
+    return (text[:limit] + " ...") if len(text) > limit else (text or None)

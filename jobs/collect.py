@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from collectors.base import ItemState, RawItem
+from collectors.base import ItemState, RawItem, SourceUnavailable
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.sources import SOURCES, Source
@@ -112,6 +112,9 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
             progress.start(job.name, len(keys))
             _drain(con, run_id, collector.fetch(stream, keys, state), counts,
                    lambda item: progress.advance(job.name, item))
+    except SourceUnavailable as exc:  # out of reach: the message says it all, no traceback
+        log.error("source %s failed: %s", job.name, exc)
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
     except Exception as exc:  # the source itself broke: record it, let the next source run
         log.exception("source %s failed", job.name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"

@@ -39,7 +39,42 @@ def apply_transform(con: duckdb.DuckDBPyConnection, source: str, stream: str,
     when = max(i.fetched_at for i in items)
     for table, scope in module.SNAPSHOT_SCOPE.items():
         written += mark_removed(con, table, scope, [i.key for i in items], frames[table], when)
+    replaced = getattr(module, "replaced_ranges", None)
+    for table, ranges in (replaced(items) if replaced else {}).items():
+        written += delete_unlisted(con, table, ranges, frames[table], module.RANGE_COLUMN)
     return written
+
+
+def delete_unlisted(con: duckdb.DuckDBPyConnection, table: str, ranges: pd.DataFrame,
+                    listed: pd.DataFrame, range_col: str) -> int:
+    """Re-collected ranges replace what was there: delete rows inside a range the new data lacks.
+
+    `ranges` has the scope columns plus `lo` and `hi` (inclusive bounds of `range_col`); a row of
+    `table` inside a range whose key is not in `listed` is deleted (a category that vanished from
+    a re-collected day). Used by download counts, where one answer covers a span of days.
+    """
+    if ranges.empty:
+        return 0
+    key = primary_key(con, table)
+    scope = [c for c in ranges.columns if c not in ("lo", "hi")]
+    listed = listed[key] if not listed.empty else pd.DataFrame({c: pd.Series(dtype=str) for c in key})
+    in_range = " AND ".join([f'r."{c}" = t."{c}"' for c in scope]
+                            + [f't."{range_col}" BETWEEN r.lo AND r.hi'])
+    match = " AND ".join(f'l."{c}" = t."{c}"' for c in key)
+    con.register("_ranges", ranges)
+    con.register("_listed", listed)
+    try:
+        # The constant bounds let DuckDB skip row groups outside the ranges (zone maps).
+        rows = con.execute(
+            f'DELETE FROM {table} AS t WHERE t."{range_col}" BETWEEN ? AND ? '
+            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range}) "
+            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1",
+            [ranges["lo"].min(), ranges["hi"].max()],
+        ).fetchall()
+    finally:
+        con.unregister("_ranges")
+        con.unregister("_listed")
+    return len(rows)
 
 
 def mark_removed(con: duckdb.DuckDBPyConnection, table: str, scope: str, scope_keys: list[str],

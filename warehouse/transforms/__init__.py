@@ -3,13 +3,19 @@
 Each module offers `transform(items) -> {table: DataFrame}` and `SNAPSHOT_SCOPE`: for tables where
 one payload is the complete list for its item (a PyPI project lists all its releases), the column
 that scopes the snapshot; rows of that item missing from a new payload get `removed_at` set.
+A module may also offer `replaced_ranges(items) -> {table: ranges}` and `RANGE_COLUMN`: the spans
+(e.g. days) each payload covers, which it replaces: rows inside a span that the payload no longer
+lists are deleted (download counts, `warehouse.load.delete_unlisted`).
 Transforms read only the landed payload, so `raw.items` can rebuild every typed table.
 """
 
 from types import ModuleType
 
-from warehouse.transforms import pypi
+from warehouse.transforms import bigquery, clickpy, pypi, pypistats
 
 TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     ("pypi", "projects"): pypi,
+    **{("pypistats", stream): pypistats for stream in pypistats.DIMENSIONS},
+    **{("clickpy", stream): clickpy for stream in clickpy.DIMENSIONS},
+    ("bigquery", "daily"): bigquery,
 }
