@@ -106,7 +106,9 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
     status = error = None
     collector = job.make_collector(settings, sleep)
     try:
-        for stream, keys in job.plan(settings, registry, frameworks):
+        plan = (job.plan(settings, registry, frameworks, con) if job.needs_warehouse
+                else job.plan(settings, registry, frameworks))
+        for stream, keys in plan:
             state = {} if full else {k: ItemState(etag, cursor) for k, (etag, cursor)
                                      in load_state(con, job.name, stream.name).items()}
             progress.start(job.name, len(keys))

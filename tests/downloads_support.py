@@ -56,3 +56,42 @@ def write_registry(tmp_path: Path, text: str) -> Path:
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
     with reader(db) as con:
         return con.execute(sql, params or []).fetchall()
+
+
+def clickpy_answers() -> dict:
+    return json.loads((CLICKPY / "answers.synthetic.json").read_text())
+
+
+def clickhouse_query(request) -> dict[str, str]:
+    """The parameters of a ClickHouse HTTP GET (query, user, param_*)."""
+    from urllib.parse import parse_qs
+
+    return {k: v[0] for k, v in parse_qs(request.query, keep_blank_values=True).items()}
+
+
+def stream_of(sql: str) -> str:
+    from collectors.clickpy import BREAKDOWNS
+
+    if "with_mirrors" in sql:
+        return "totals"
+    return next(s for s, (table, _) in BREAKDOWNS.items() if f"FROM pypi.{table} " in sql)
+
+
+def serve_clickhouse(server: FakeServer, answers: dict | None = None) -> None:
+    """A fake ClickHouse at `/`: answers each stream's query with the rows inside its bounds."""
+    from tests.fakeserver import Response
+
+    answers = answers or clickpy_answers()
+
+    def handle(request):
+        q = clickhouse_query(request)
+        stream = stream_of(q["query"])
+        known = answers[stream]
+        answer = known.get(q["param_project"]) or {**next(iter(known.values())), "data": []}
+        lo = q["param_start"][:8] + "01" if stream == "country" else q["param_start"]
+        data = [r for r in answer["data"] if lo <= r[0] <= q["param_end"]]
+        body = json.dumps({**answer, "data": data, "rows": len(data)}).encode()
+        return Response(200, body, {"Content-Type": "application/json; charset=UTF-8",
+                                    "X-ClickHouse-Format": "JSONCompact"})
+
+    server.handle("/", handle)
