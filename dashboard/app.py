@@ -16,6 +16,8 @@ PAGES = [
             default=True),
     st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
             url_path="releases"),
+    st.Page("app_pages/adoption.py", title=t("nav.adoption"), icon=":material/trending_up:",
+            url_path="adoption"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
 ]
 

@@ -96,7 +96,10 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         serve_pypi(fake)
         cfg = make_settings(folder, fake)
         result = collect(cfg, load_registry(cfg.registry), ["pypi"])
-    assert result.ok, [s.summary() for s in result.sources]
+        assert result.ok, [s.summary() for s in result.sources]
+        from tests.downloads_support import load_downloads
+
+        load_downloads(cfg, load_registry(cfg.registry), fake)
     return cfg.db
 
 

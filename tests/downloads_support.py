@@ -95,3 +95,19 @@ def serve_clickhouse(server: FakeServer, answers: dict | None = None) -> None:
                                     "X-ClickHouse-Format": "JSONCompact"})
 
     server.handle("/", handle)
+
+
+def load_downloads(cfg, registry, server: FakeServer) -> None:
+    """Add download data to a test warehouse: pypistats and a ClickPy backfill of torch and jax
+    that overlap on 2024-01-01/02 (so the source comparison has something to show)."""
+    from jobs.backfill import backfill
+    from jobs.collect import collect
+
+    serve_clickhouse(server)
+    overall = shifted(body("overall_pip"), (dt.date(2024, 1, 1) - dt.date(2020, 5, 1)).days)
+    serve_pypistats(server, "torch", overall=overall, python_minor=body("python_minor_pip"),
+                    system={"data": [], "package": "torch", "type": "system_downloads"})
+    cfg = cfg.model_copy(update={"pypistats_url": server.url, "clickpy_url": server.url})
+    backfill(cfg, registry, "clickpy", since=dt.date(2023, 12, 1), until=dt.date(2024, 1, 10),
+             frameworks=["pytorch", "jax"])
+    collect(cfg, registry, ["pypistats"], ["pytorch"])

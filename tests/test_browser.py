@@ -25,6 +25,7 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Release activity", "zh": "发布活跃度"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
+    ("adoption", {"en": "Downloads per framework", "zh": "各框架下载量"}),
     ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
 ]
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
@@ -78,7 +79,7 @@ def browser():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "data"])
+@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "adoption", "data"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []

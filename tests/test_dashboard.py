@@ -21,6 +21,7 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
+    "adoption": ("app_pages/adoption.py", {"en": "Adoption", "zh": "采用度"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
 }
 
