@@ -48,10 +48,13 @@ query = queries.framework_downloads(selected, since, bucket)
 frame = db.run(query)
 chart = None
 if not frame.empty:
+    span = (pd.Timestamp(since), pd.Timestamp(frame["day"].max()))  # markers only where data is
     events = db.run(queries.lifecycle_events(selected))
     if not events.empty:
-        events = events[events["event_date"] >= pd.Timestamp(since)]
+        events = events[events["event_date"].between(*span)]
     releases = db.run(queries.release_markers(selected, since))
+    if not releases.empty:
+        releases = releases[pd.to_datetime(releases["day"]).between(*span)]
     chart = charts_adoption.downloads(frame.dropna(subset=[measure]), measure, events, releases, labels)
 panel("downloads", t("adoption.downloads"), query, frame, source="downloads",
       command=f"{RECENT}` / `{HISTORY}", chart=chart,
@@ -74,7 +77,8 @@ panel("growth", t("adoption.growth"), query, growth, source="downloads",
           c: st.column_config.NumberColumn(t(f"adoption.col_{c}"), format="percent")
           for c in ("wow_growth", "mom_growth", "yoy_growth", "share_28d")} | {
           "downloads_ma28": st.column_config.NumberColumn(t("adoption.col_downloads_ma28"),
-                                                          format="localized")})
+                                                          format="localized"),
+          "day": st.column_config.DateColumn(t("adoption.col_day"), format="YYYY-MM-DD")})
 
 # Version adoption: curves and lag
 packages = db.run(queries.version_packages(selected))
@@ -91,7 +95,9 @@ panel("lags", t("adoption.lags"), query, lags, source="downloads", command=HISTO
       help=t("adoption.lags_help"),
       column_config=column_labels("adoption.col_", list(lags.columns)) | {
           c: st.column_config.NumberColumn(t(f"adoption.col_{c}"), format="percent")
-          for c in ("peak_share", "latest_share")})
+          for c in ("peak_share", "latest_share")} | {
+          c: st.column_config.DateColumn(t(f"adoption.col_{c}"), format="YYYY-MM-DD")
+          for c in ("released_on", "peak_day")})
 
 # Python / OS / installer / CI mix
 mix_left, mix_right = st.columns(2)
