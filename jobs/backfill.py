@@ -38,7 +38,7 @@ def backfill(settings: Settings, registry: Registry, source: str, *,
              progress: Progress | None = None,
              sleep: Callable[[float], None] | None = None) -> CollectResult:
     """Run one backfill and publish. Raises WarehouseBusy when another writer holds the lock."""
-    job = backfill_job(source, since, until, dry_run)
+    job = backfill_job(source, since, until, dry_run, settings, registry, frameworks)
     options = (f"backfill since={since or 'default'} until={until or 'default'} "
                f"frameworks={','.join(frameworks or ['all'])}" + (" dry-run" if dry_run else ""))
     result = CollectResult()
@@ -58,7 +58,8 @@ def backfill(settings: Settings, registry: Registry, source: str, *,
 
 
 def backfill_job(source: str, since: dt.date | None, until: dt.date | None,
-                 dry_run: bool = False) -> Source:
+                 dry_run: bool = False, settings: Settings | None = None,
+                 registry: Registry | None = None, frameworks: list[str] | None = None) -> Source:
     """The source with a backfill plan and a collector bounded to [since, until]."""
     if source not in BACKFILL_SOURCES:
         raise UsageError(f"no backfill for source {source!r}; backfill knows "
@@ -76,4 +77,6 @@ def backfill_job(source: str, since: dt.date | None, until: dt.date | None,
         )
     from jobs.bigquery_job import bigquery_backfill_job
 
-    return bigquery_backfill_job(since, until, dry_run)
+    if settings is None or registry is None:
+        raise ValueError("a bigquery backfill needs the settings and the registry")
+    return bigquery_backfill_job(settings, registry, frameworks, since, until, dry_run)
