@@ -64,6 +64,15 @@ def delete_unlisted(con: duckdb.DuckDBPyConnection, table: str, ranges: pd.DataF
     con.register("_ranges", ranges)
     con.register("_listed", listed)
     try:
+        # Usually the new answer lists every row inside its ranges: count first, delete only when
+        # the ranges hold more rows than were listed (the upsert has stored all listed ones).
+        held = con.execute(
+            f'SELECT count(*) FROM {table} AS t WHERE t."{range_col}" BETWEEN ? AND ? '
+            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range})",
+            [ranges["lo"].min(), ranges["hi"].max()],
+        ).fetchall()[0][0]
+        if held <= len(listed.drop_duplicates()):
+            return 0
         # The constant bounds let DuckDB skip row groups outside the ranges (zone maps).
         rows = con.execute(
             f'DELETE FROM {table} AS t WHERE t."{range_col}" BETWEEN ? AND ? '

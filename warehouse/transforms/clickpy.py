@@ -9,7 +9,7 @@ system, installer (per day) and country (per month: `day` is the month's first d
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -31,25 +31,29 @@ DIMENSIONS = {"totals": "total"} | {s: dim for s, (dim, _) in BREAKDOWNS.items()
 
 
 def transform(items: Iterable[Any]) -> dict[str, pd.DataFrame]:
-    rows: list[tuple] = []
-    versions: list[tuple[str, str]] = []
+    """Rows built column-wise: a backfill payload holds tens of thousands of rows. Days and counts
+    stay text here; the upsert casts them to DATE and BIGINT (a bad value fails the batch)."""
+    frames, versions = [], []
     for item in items:
-        key = item.payload["package"]
-        for record in records(item.payload["result"]):
-            if item.stream == "totals":
-                when = d.day(record["date"])
-                rows.append((key, "total", when, "with_mirrors", SOURCE,
-                             d.count(record["with_mirrors"])))
-                rows.append((key, "total", when, "without_mirrors", SOURCE,
-                             d.count(record["without_mirrors"])))
-                continue
-            dimension, column = BREAKDOWNS[item.stream]
-            value = d.category(record[column])
-            when = d.day(record.get("date") or record["month"])
-            rows.append((key, dimension, when, value, SOURCE, d.count(record["downloads"])))
-            if dimension == "version":
-                versions.append((key, value))
-    return d.frames(rows, versions)
+        key, table = item.payload["package"], answer_frame(item.payload["result"])
+        if table.empty:
+            continue
+        if item.stream == "totals":
+            long = table.melt(id_vars="date", value_vars=["with_mirrors", "without_mirrors"],
+                              var_name="category", value_name="downloads")
+            frames.append(long.assign(package_key=key, dimension="total", day=long["date"]))
+            continue
+        dimension, column = BREAKDOWNS[item.stream]
+        when = table["date"] if "date" in table else table["month"]
+        frames.append(pd.DataFrame({"package_key": key, "dimension": dimension, "day": when,
+                                    "category": d.categories(table[column]),
+                                    "downloads": table["downloads"]}))
+        if dimension == "version":
+            versions += [(key, v) for v in frames[-1]["category"].unique()]
+    rows = (pd.concat(frames, ignore_index=True)[["package_key", "dimension", "day", "category",
+                                                   "downloads"]].assign(source=SOURCE)
+            if frames else d.rows_frame([]))
+    return {d.TABLE: rows[d.COLUMNS], d.VERSIONS: d.version_frame(versions)}
 
 
 def replaced_ranges(items: Iterable[Any]) -> dict[str, pd.DataFrame]:
@@ -58,8 +62,6 @@ def replaced_ranges(items: Iterable[Any]) -> dict[str, pd.DataFrame]:
     return {d.TABLE: d.ranges_frame(ranges)}
 
 
-def records(result: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Rows of a JSONCompact answer as dicts keyed by the column names in its `meta`."""
-    names = [column["name"] for column in result["meta"]]
-    for values in result["data"]:
-        yield dict(zip(names, values, strict=True))
+def answer_frame(result: dict[str, Any]) -> pd.DataFrame:
+    """A JSONCompact answer as a DataFrame with the column names of its `meta`."""
+    return pd.DataFrame(result["data"], columns=[column["name"] for column in result["meta"]])

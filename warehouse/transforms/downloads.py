@@ -37,6 +37,12 @@ def category(value: Any) -> str:
     return UNKNOWN if text in ("", "null", "None") else text
 
 
+def categories(values: pd.Series) -> pd.Series:
+    """`category` for a whole column: null, '' and 'null' become 'unknown'."""
+    text = values.astype("string").str.strip()
+    return text.where(~(text.isna() | text.isin(["", "null", "None"])), UNKNOWN).astype(object)
+
+
 def day(value: Any) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
