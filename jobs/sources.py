@@ -54,6 +54,8 @@ def clickpy_topup_plan(settings: Settings, registry: Registry, only: list[str] |
     tracked = {p.key for p in registry.packages(nightlies=settings.nightlies, only=only)}
     until = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=clickpy.LAG_DAYS)
     years = sorted({(until - dt.timedelta(days=clickpy.OVERLAP_DAYS + 31)).year, until.year})
+    if not _state_keys(con, "clickpy", "totals"):
+        log.warning("clickpy: nothing to top up yet; run `dltrends backfill --source clickpy` first")
     for name, stream in clickpy.STREAMS.items():
         known = set(_state_keys(con, "clickpy", name))
         loaded = sorted({k.partition(":")[0] for k in known} & tracked)
