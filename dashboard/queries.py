@@ -252,24 +252,39 @@ ORDER BY s.rank
     )
 
 
+# The download views are filtered by package_key (a plain value or list_contains), which DuckDB
+# pushes below their window functions: filtering on a joined column (package, framework) would
+# compute the view for every package first (perf/downloads.py: 8.6 s -> well under a second).
+
+
 def version_packages(frameworks: list[str]) -> Query:
+    """Packages of the selected frameworks with version downloads, primary ones first."""
     return Query(
         """
-SELECT DISTINCT framework, package FROM version_adoption
-WHERE framework IN (SELECT unnest(?::VARCHAR[])) ORDER BY framework, package
+SELECT p.framework, p.package, p.package_key
+FROM packages p
+WHERE p.framework IN (SELECT unnest(?::VARCHAR[]))
+  AND EXISTS (SELECT 1 FROM core.pypi_downloads d WHERE d.package_key = p.package_key
+              AND d.dimension = 'version')
+ORDER BY p.role <> 'primary', p.framework, p.package
 """,
         (frameworks,),
     )
 
 
-def version_curves(package: str, since: str, top: int = 8) -> Query:
+def framework_package_keys(framework: str, role: str = "primary") -> Query:
+    return Query("SELECT package_key FROM packages WHERE framework = ? AND role = ? ORDER BY 1",
+                 (framework, role))
+
+
+def version_curves(package_key: str, since: str, top: int = 8) -> Query:
     """Weekly share of a package's downloads per minor series; the largest `top` series by peak."""
     return Query(
         """
 WITH weekly AS (
     SELECT date_trunc('week', day) AS week, coalesce(minor_series, version) AS series,
            sum(downloads) AS downloads
-    FROM downloads_by_version WHERE package = ? AND day >= ?::DATE GROUP BY ALL
+    FROM downloads_by_version WHERE package_key = ? AND day >= ?::DATE GROUP BY ALL
 ),
 shares AS (
     SELECT week, series, downloads / sum(downloads) OVER (PARTITION BY week) AS share FROM weekly
@@ -280,24 +295,24 @@ top AS (
 SELECT week, series, share FROM shares WHERE series IN (SELECT series FROM top)
 ORDER BY week, series
 """,
-        (package, since, top),
+        (package_key, since, top),
     )
 
 
-def version_lags(package: str) -> Query:
+def version_lags(package_key: str) -> Query:
     return Query(
         """
 SELECT version, released_on, days_to_25, days_to_50, peak_share, peak_day, latest_share,
        covers_release, source
-FROM version_adoption WHERE package = ? AND level = 'minor'
+FROM version_adoption WHERE package_key = ? AND level = 'minor'
 ORDER BY coalesce(released_on, first_day) DESC
 """,
-        (package,),
+        (package_key,),
     )
 
 
-def download_mix(dimension: str, framework: str, since: str) -> Query:
-    """Monthly mix of a framework's primary packages along one dimension (python, os, ...)."""
+def download_mix(dimension: str, package_keys: list[str], since: str) -> Query:
+    """Monthly mix of some packages (a framework's primary ones) along one dimension."""
     view, column = MIX_VIEWS[dimension]
     return Query(
         f"""
@@ -305,14 +320,14 @@ WITH monthly AS (
     SELECT date_trunc('month', day) AS month, {column} AS category, sum(downloads) AS downloads,
            string_agg(DISTINCT source, ', ') AS source
     FROM {view}
-    WHERE framework = ? AND role = 'primary' AND day >= ?::DATE
+    WHERE list_contains(?::VARCHAR[], package_key) AND day >= ?::DATE
     GROUP BY ALL
 )
 SELECT month, category, downloads, downloads / sum(downloads) OVER (PARTITION BY month) AS share,
        source
 FROM monthly ORDER BY month, downloads DESC
 """,
-        (framework, since),
+        (package_keys, since),
     )
 
 

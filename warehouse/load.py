@@ -66,19 +66,22 @@ def delete_unlisted(con: duckdb.DuckDBPyConnection, table: str, ranges: pd.DataF
     try:
         # Usually the new answer lists every row inside its ranges: count first, delete only when
         # the ranges hold more rows than were listed (the upsert has stored all listed ones).
+        bounds = f't."{range_col}" BETWEEN ? AND ?'
+        params = [ranges["lo"].min(), ranges["hi"].max()]
+        if scope:  # rows are stored roughly in scope order: min/max prune most row groups
+            bounds += f' AND t."{scope[0]}" BETWEEN ? AND ?'
+            params += [ranges[scope[0]].min(), ranges[scope[0]].max()]
         held = con.execute(
-            f'SELECT count(*) FROM {table} AS t WHERE t."{range_col}" BETWEEN ? AND ? '
-            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range})",
-            [ranges["lo"].min(), ranges["hi"].max()],
+            f"SELECT count(*) FROM {table} AS t WHERE {bounds} "
+            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range})", params,
         ).fetchall()[0][0]
         if held <= len(listed.drop_duplicates()):
             return 0
         # The constant bounds let DuckDB skip row groups outside the ranges (zone maps).
         rows = con.execute(
-            f'DELETE FROM {table} AS t WHERE t."{range_col}" BETWEEN ? AND ? '
+            f"DELETE FROM {table} AS t WHERE {bounds} "
             f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range}) "
-            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1",
-            [ranges["lo"].min(), ranges["hi"].max()],
+            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1", params,
         ).fetchall()
     finally:
         con.unregister("_ranges")

@@ -82,8 +82,10 @@ panel("growth", t("adoption.growth"), query, growth, source="downloads",
 
 # Version adoption: curves and lag
 packages = db.run(queries.version_packages(selected))
-package_options = list(packages["package"]) if not packages.empty else []
-package = state.selectbox("pkg", t("adoption.package"), package_options) or ""
+package_names = dict(zip(packages["package_key"], packages["package"], strict=True)) \
+    if not packages.empty else {}
+package = state.selectbox("pkg", t("adoption.package"), list(package_names),
+                          format_func=lambda k: package_names.get(k, k)) or ""
 query = queries.version_curves(package, since)
 curves = db.run(query)
 panel("versions", t("adoption.versions"), query, curves, source="downloads", command=HISTORY,
@@ -108,7 +110,8 @@ with mix_right:
     dims = {d: t(f"adoption.dim_{d}") for d in queries.MIX_VIEWS}
     dimension = state.selectbox("mix", t("adoption.dimension"), list(dims), "python",
                                 format_func=dims.__getitem__) or "python"
-query = queries.download_mix(dimension, mix_fw, since)
+keys = db.run(queries.framework_package_keys(mix_fw))
+query = queries.download_mix(dimension, list(keys.get("package_key", [])), since)
 mix = db.run(query)
 folded = frames_adoption.top_categories(mix)
 panel("mix", t("adoption.mix", dimension=dims[dimension]), query, mix, source="downloads",

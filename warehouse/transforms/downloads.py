@@ -62,7 +62,10 @@ def rows_frame(rows: Iterable[tuple]) -> pd.DataFrame:
 
 
 def ranges_frame(rows: Iterable[tuple]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=RANGE_COLUMNS)
+    """Ranges from (source, package_key, dimension, lo, hi) tuples; package_key comes first, the
+    column the loader prunes stored row groups by."""
+    frame = pd.DataFrame(list(rows), columns=RANGE_COLUMNS)
+    return frame[["package_key", "source", "dimension", "lo", "hi"]]
 
 
 def version_frame(pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
