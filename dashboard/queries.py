@@ -240,13 +240,16 @@ def growth_table(frameworks: list[str]) -> Query:
     """Each framework's latest day: 28-day mean, growth over a week, a month and a year, share."""
     return Query(
         """
-SELECT d.framework_name, d.day, d.downloads_ma28, d.wow_growth, d.mom_growth, d.yoy_growth,
-       s.share_28d, s.rank, d.packages, d.source
-FROM framework_downloads_daily d
-JOIN adoption_share s USING (framework, day)
-WHERE d.framework IN (SELECT unnest(?::VARCHAR[]))
-QUALIFY row_number() OVER (PARTITION BY d.framework ORDER BY d.day DESC) = 1
-ORDER BY s.rank
+WITH latest AS (
+    SELECT framework, framework_name, day, downloads_ma28, wow_growth, mom_growth, yoy_growth,
+           share_28d, rank() OVER (PARTITION BY day ORDER BY downloads_ma28 DESC) AS rank,
+           packages, source
+    FROM framework_downloads_daily
+    QUALIFY row_number() OVER (PARTITION BY framework ORDER BY day DESC) = 1
+)
+SELECT * EXCLUDE (framework) FROM latest
+WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+ORDER BY rank
 """,
         (frameworks,),
     )

@@ -132,6 +132,36 @@ def pandas_version_lags(versions: pd.DataFrame, releases_on: dict[str, dt.date])
                                       "peak_share", "peak_day", "latest_share"])
 
 
+PRIORITY = {"pypistats": 1, "bigquery": 2, "clickpy": 3}
+
+
+def pandas_growth(rows: pd.DataFrame, framework_of: dict[str, str]) -> pd.DataFrame:
+    """The growth_table query (one source per package and day, counted packages summed per
+    framework, 7/28-day means, growth over 7/28/364 days, share, latest day) in plain pandas."""
+    rows = rows.assign(priority=rows["source"].map(PRIORITY))
+    best = rows.groupby(["package_key", "day"])["priority"].transform("min")
+    chosen = rows[(rows["priority"] == best) & (rows["category"] == "without_mirrors")]
+    chosen = chosen.assign(framework=chosen["package_key"].map(framework_of))
+    daily = chosen.groupby(["day", "framework"])["downloads"].sum().unstack("framework")
+    daily.index = pd.to_datetime(daily.index)
+    daily = daily.asfreq("D")
+    ma7 = daily.rolling("7D", min_periods=1).mean()
+    ma28 = daily.rolling("28D", min_periods=1).mean()
+
+    def ago(frame: pd.DataFrame, days: int) -> pd.DataFrame:
+        return frame.shift(days, freq="D").reindex(frame.index)
+
+    last = daily.index.max()
+    out = pd.DataFrame({
+        "downloads_ma28": ma28.loc[last],
+        "wow_growth": (ma7 / ago(ma7, 7) - 1).loc[last],
+        "mom_growth": (ma28 / ago(ma28, 28) - 1).loc[last],
+        "yoy_growth": (ma28 / ago(ma28, 364) - 1).loc[last],
+        "share_28d": ma28.div(ma28.sum(axis=1), axis=0).loc[last],
+    })
+    return out.sort_values("downloads_ma28", ascending=False)
+
+
 def main() -> None:
     global FRAMEWORKS
     if "--frameworks" in sys.argv:  # a smaller run to try the script: --frameworks 1
@@ -185,19 +215,31 @@ def adoption_queries(work: Path, registry) -> None:
     heaviest = max(times, key=times.get)
     print(f"  heaviest: {heaviest}")
     con = connect(work, read_only=True)
+    totals = con.execute("SELECT package_key, day, category, source, downloads FROM core.pypi_downloads "
+                         "WHERE dimension = 'total'").df()
     versions = con.execute("SELECT day, category AS version, downloads FROM core.pypi_downloads "
                            "WHERE package_key = 'fw00' AND dimension = 'version'").df()
-    all_versions = con.execute("SELECT package_key, day, category AS version, downloads "
-                               "FROM core.pypi_downloads WHERE dimension = 'version'").df()
     con.close()
+    framework_of = {p.key: p.framework for p in registry.packages()}
     releases_on = {f"{v.rsplit('.', 1)[0]}": d for d, v in reversed(releases(0))}
-    start = time.perf_counter()
-    lags = pandas_version_lags(versions, releases_on)
-    one = time.perf_counter() - start
-    print("baseline: version_lags (fw00) in plain pandas on a DataFrame already in memory")
-    print(f"  pandas, fw00's {len(versions):,} rows:           {one * 1000:>8.0f} ms  ({len(lags)} series)")
-    print(f"  DuckDB view version_adoption, same answer:   {times['version_lags (fw00)'] * 1000:>8.0f} ms "
-          f"(computes from {len(all_versions):,} version rows of 60 packages, then filters)")
+    with duckdb.connect(str(work), read_only=True) as check:
+        q = page["growth_table"]
+        db_growth = check.execute(q.sql, list(q.params)).df()
+    pd_growth = pandas_growth(totals, framework_of)
+    same = np.allclose(sorted(db_growth["yoy_growth"]), sorted(pd_growth["yoy_growth"]
+                       .loc[list(frameworks)]), rtol=1e-9) and np.allclose(
+        sorted(db_growth["downloads_ma28"]), sorted(pd_growth["downloads_ma28"].loc[list(frameworks)]))
+    print(f"baseline: the same computations in plain pandas, on DataFrames already in memory "
+          f"(growth answers identical: {'yes' if same else 'NO'})")
+    for label, fn, rows in (
+        ("growth_table", lambda: pandas_growth(totals, framework_of), len(totals)),
+        ("version_lags (fw00)", lambda: pandas_version_lags(versions, releases_on), len(versions)),
+    ):
+        start = time.perf_counter()
+        fn()
+        seconds = time.perf_counter() - start
+        print(f"  {label:24s} pandas {seconds * 1000:>6.0f} ms on {rows:,} rows | DuckDB view "
+              f"{times[label] * 1000:>6.0f} ms on the warehouse (read from disk, all packages)")
 
 
 if __name__ == "__main__":

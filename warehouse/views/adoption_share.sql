@@ -1,6 +1,6 @@
 CREATE OR REPLACE VIEW main.adoption_share AS
 SELECT framework, framework_name, day, downloads, downloads_ma28,
-       downloads_ma28 / sum(downloads_ma28) OVER (PARTITION BY day) AS share_28d,
+       share_28d,
        share AS share_day,
        rank() OVER (PARTITION BY day ORDER BY downloads_ma28 DESC) AS rank,
        count(*) OVER (PARTITION BY day) AS frameworks_reporting,

@@ -18,14 +18,18 @@ smoothed AS (
                                 RANGE BETWEEN INTERVAL 27 DAYS PRECEDING AND CURRENT ROW) AS downloads_ma28,
            downloads / sum(downloads) OVER (PARTITION BY day) AS share
     FROM daily
+),
+shared AS (
+    SELECT *, downloads_ma28 / sum(downloads_ma28) OVER (PARTITION BY day) AS share_28d
+    FROM smoothed
 )
 SELECT s.framework, f.name AS framework_name, s.day, s.downloads, s.downloads_with_mirrors,
        s.packages, s.downloads_ma7, s.downloads_ma28,
        s.downloads_ma7 / nullif(w.downloads_ma7, 0) - 1 AS wow_growth,
        s.downloads_ma28 / nullif(m.downloads_ma28, 0) - 1 AS mom_growth,
        s.downloads_ma28 / nullif(y.downloads_ma28, 0) - 1 AS yoy_growth,
-       s.share, s.source
-FROM smoothed s
+       s.share, s.share_28d, s.source
+FROM shared s
 JOIN core.frameworks f USING (framework)
 LEFT JOIN smoothed w ON w.framework = s.framework AND w.day = s.day - 7
 LEFT JOIN smoothed m ON m.framework = s.framework AND m.day = s.day - 28
@@ -44,4 +48,5 @@ COMMENT ON COLUMN main.framework_downloads_daily.wow_growth IS 'Week over week: 
 COMMENT ON COLUMN main.framework_downloads_daily.mom_growth IS 'Month over month: downloads_ma28 against its value 28 days earlier, minus 1.';
 COMMENT ON COLUMN main.framework_downloads_daily.yoy_growth IS 'Year over year: downloads_ma28 against its value 364 days (52 weeks) earlier, minus 1.';
 COMMENT ON COLUMN main.framework_downloads_daily.share IS 'Share of that day''s downloads among the tracked frameworks with data that day.';
+COMMENT ON COLUMN main.framework_downloads_daily.share_28d IS 'Share of the trailing 28 days'' downloads (downloads_ma28) among the tracked frameworks with data that day.';
 COMMENT ON COLUMN main.framework_downloads_daily.source IS 'Source(s) of the day''s package numbers, e.g. pypistats, or clickpy+pypistats when packages differ.';
