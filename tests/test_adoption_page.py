@@ -57,3 +57,18 @@ def test_empty_state_explains_the_backfill(tmp_path, server, monkeypatch, lang):
     assert "dltrends backfill --source clickpy" in infos[0]
     assert "dltrends collect --source pypistats" in infos[0]
     assert all("dltrends" in i for i in infos[1:])
+
+
+def test_mix_keeps_the_largest_categories_and_folds_the_rest():
+    import pandas as pd
+
+    from dashboard.frames_adoption import bucket_for, top_categories
+
+    month = pd.Timestamp("2024-01-01")
+    frame = pd.DataFrame({"month": month, "category": [f"3.{i}" for i in range(10)],
+                          "downloads": [100 - i for i in range(10)]})
+    folded = top_categories(frame, keep=8)
+    assert len(folded) == 9 and folded.loc[folded["category"] == "other", "downloads"].item() == 91 + 92
+    assert folded["share"].sum() == pytest.approx(1.0)
+    assert bucket_for("2016-01-01", pd.Timestamp("2024-06-01")) == "week"
+    assert bucket_for("2024-01-01", pd.Timestamp("2024-06-01")) == "day"
