@@ -13,6 +13,8 @@ Streams and item keys:
 - `version`, `python`, `system`, `installer` (key: `package:year`): the daily mix of one year;
 - `country` (key: `package:year`): the monthly mix, complete months only.
 
+The first query of a run is a quick probe (one retry): when the endpoint cannot be reached at all,
+the source fails at once (`SourceUnavailable`) instead of retrying every item.
 Every span ends two days before today (UTC), so a stored day is at least a day old at the source.
 An item's cursor is the last day it covers: a backfill skips items already complete and resumes
 the rest; a top-up (`collect --source clickpy`) re-asks from three days before the cursor.
@@ -29,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import ItemState, RawItem, SourceUnavailable, Stream, completed, utcnow
 from collectors.http import HttpClient, HttpError
 
 NAME = "clickpy"
@@ -73,6 +75,7 @@ class ClickpyCollector:
         window = window or Window()
         self.since = window.since
         self.until = window.until or today - dt.timedelta(days=LAG_DAYS)
+        self._probed = False
 
     @classmethod
     def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None,
@@ -92,8 +95,13 @@ class ClickpyCollector:
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:
         if STREAMS.get(stream.name) is not stream:
             raise ValueError(f"clickpy has no stream {stream.name!r}")
+        keys = iter(items)
+        for key in keys:  # one at a time until a query has reached the endpoint
+            yield self.fetch_one(stream, key, state.get(key, ItemState()))
+            if self._probed:
+                break
         yield from completed(lambda key: self.fetch_one(stream, key, state.get(key, ItemState())),
-                             items, self.concurrency)
+                             keys, self.concurrency)
 
     def fetch_one(self, stream: Stream, key: str, previous: ItemState) -> RawItem:
         """Query one item's span; never raises for the item's own failure."""
@@ -104,12 +112,19 @@ class ClickpyCollector:
         sql = query(stream.name)
         params = {"query": sql, "user": self.user, "param_project": package,
                   "param_start": start.isoformat(), "param_end": end.isoformat()}
+        probe = {} if self._probed else {"retries": 1}
         try:
-            response = self.client.get("/", params=params)
+            response = self.client.get("/", params=params, **probe)
         except HttpError as exc:  # name the item and endpoint; the URL would repeat the whole SQL
+            if not self._probed and exc.status is None:
+                raise SourceUnavailable(
+                    f"clickpy cannot be reached at {self.client.base_url}: {exc.reason}; nothing was "
+                    "collected from it (check the network or DLTRENDS_CLICKPY_URL)") from None
+            self._probed = True
             where = f"{self.client.base_url} {stream.name} {package} {start}..{end}"
             detail = f": {exc.detail}" if exc.detail else ""
             return _failed(item, f"{exc.reason} ({where}){detail}")
+        self._probed = True
         item.meta["bytes"] = len(response.content)
         try:
             result = decode(response)

@@ -171,3 +171,12 @@ def test_answers_fixture_has_the_documented_shape():
             assert set(answer) == {"meta", "data", "rows", "rows_before_limit_at_least", "statistics"}
             assert answer["rows"] == len(answer["data"])
             assert all(isinstance(row[-1], str) for row in answer["data"])  # Int64 as strings
+
+
+def test_unreachable_clickpy_fails_fast(env):
+    cfg, reg = env
+    away = cfg.model_copy(update={"clickpy_url": "http://127.0.0.1:9"})
+    with time_machine.travel(BACKFILL_DAY, tick=False):
+        run = backfill(away, reg, "clickpy").sources[0]
+    assert run.status == "failed" and run.counts.requests == 2
+    assert run.error.startswith("SourceUnavailable: clickpy cannot be reached at http://127.0.0.1:9")
