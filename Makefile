@@ -63,6 +63,7 @@ perf: dev  ## print the performance figures (see perf/README.md)
 	$(BIN)/python perf/collect_pypi.py
 	$(BIN)/python perf/sql_console.py
 	$(BIN)/python perf/bench_report.py
+	$(BIN)/python perf/downloads.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .cache

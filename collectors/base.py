@@ -24,6 +24,10 @@ HTTP responses into `RawItem`s and the job hands those to the warehouse. Each co
   ``last_serial``, GitHub's ``updated_at``, ...).
 - ``close()`` releases its HTTP connections.
 
+A collector whose whole source is out of reach (its host does not resolve or answer) raises
+`SourceUnavailable` from ``fetch`` after one quick probe instead of failing every item slowly; the
+job records the source as failed with that message and goes on with the next source.
+
 All HTTP policy (timeouts, retries, Retry-After, User-Agent, pagination) lives in `collectors.http`;
 no collector sleeps or retries on its own.
 """
@@ -37,6 +41,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 ItemStatus = Literal["new", "unchanged", "failed", "deferred"]
+
+
+class SourceFailure(Exception):
+    """The whole source cannot go on, for a reason its message states in full (no traceback)."""
+
+
+class SourceUnavailable(SourceFailure):
+    """The source cannot be reached at all; the message says where, why and what to check."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,8 @@ PAGES = [
             url_path="signals"),
     st.Page("app_pages/performance.py", title=t("nav.performance"), icon=":material/speed:",
             url_path="performance"),
+    st.Page("app_pages/adoption.py", title=t("nav.adoption"), icon=":material/trending_up:",
+            url_path="adoption"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
     st.Page("app_pages/sql.py", title=t("nav.sql"), icon=":material/terminal:", url_path="sql"),
 ]

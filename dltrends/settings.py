@@ -57,6 +57,50 @@ class Settings(BaseSettings):
         "https://pypi.org",
         description="Package index host root; the collector requests <url>/pypi/<name>/json.",
     )
+    pypistats_url: str = Field(
+        "https://pypistats.org",
+        description="pypistats.org API host root; the collector requests "
+        "<url>/api/packages/<name>/overall, /python_minor and /system (last 180 days, daily).",
+    )
+    pypistats_rate: int = Field(
+        30, ge=1, le=300, description="Requests per minute sent to pypistats (its published "
+        "limit is 30 a minute and 5 a second, per IP)."
+    )
+    pypistats_scope: Literal["primary", "counted", "all"] = Field(
+        "counted",
+        description="Which packages `collect` asks pypistats about: primary (all three series "
+        "for primary packages), counted (daily totals for primary and variant packages, Python "
+        "and OS mix for primary ones: about 70 requests, 2-3 minutes at 30 a minute) or all "
+        "(every series for every tracked package).",
+    )
+    clickpy_url: str = Field(
+        "https://clickpy-clickhouse.clickhouse.com",
+        description="ClickHouse HTTP endpoint holding ClickPy's public `pypi` database (full "
+        "download history since 2016), used by `dltrends backfill --source clickpy` and its "
+        "daily top-ups.",
+    )
+    clickpy_user: str = Field(
+        "play", description="ClickHouse user for the clickpy endpoint (the public read-only "
+        "user needs no password)."
+    )
+    clickpy_concurrency: int = Field(
+        4, ge=1, le=16, description="Queries in flight at once against clickpy (a shared public "
+        "instance with quotas)."
+    )
+    bigquery_url: str = Field(
+        "https://bigquery.googleapis.com",
+        description="BigQuery REST API root for the optional `bigquery` source (needs the "
+        "`bigquery` extra and Google credentials, e.g. GOOGLE_APPLICATION_CREDENTIALS).",
+    )
+    bigquery_project: str = Field(
+        "", description="Google Cloud project billed for BigQuery queries (default: the "
+        "credentials' project)."
+    )
+    bigquery_max_gb: float = Field(
+        200.0, ge=0, description="Most GB one bigquery run may scan, by the dry-run estimates "
+        "printed before each query; queries past it are deferred to the next run (the free "
+        "tier is 1 TB a month)."
+    )
     http_timeout: float = Field(30.0, gt=0, description="Seconds before one HTTP request times out.")
     http_retries: int = Field(
         4, ge=0, le=10, description="Retries of one request after 429, 5xx or a connection error."

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from collectors.base import ItemState, RawItem
-from collectors.common import SourceFailure
+from collectors.base import ItemState, RawItem, SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.sources import SOURCES, Source

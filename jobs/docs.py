@@ -120,6 +120,69 @@ EXAMPLES = {
         "       round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY round), 1) AS pct\n"
         "FROM mlperf_results WHERE suite = 'training' GROUP BY 1, 2 ORDER BY 1, results DESC;"
     ),
+    # Issue 4: PyPI downloads.
+    "downloads_daily": (
+        "-- Last 30 days of every JAX package, companions included, by role\n"
+        "SELECT package, role, sum(downloads) AS downloads FROM downloads_daily\n"
+        "WHERE framework = 'jax' AND category = 'without_mirrors' AND day > current_date - 30\n"
+        "GROUP BY ALL ORDER BY downloads DESC;"
+    ),
+    "framework_downloads_daily": (
+        "-- Each framework's latest day: downloads, 28-day average and growth over a year\n"
+        "SELECT framework, day, downloads, downloads_ma28, yoy_growth, source\n"
+        "FROM framework_downloads_daily\n"
+        "QUALIFY row_number() OVER (PARTITION BY framework ORDER BY day DESC) = 1\n"
+        "ORDER BY downloads_ma28 DESC;"
+    ),
+    "adoption_share": (
+        "-- Share of the tracked ecosystem on the first day of each month\n"
+        "SELECT day, framework, round(100 * share_28d, 1) AS pct FROM adoption_share\n"
+        "WHERE day(day) = 1 ORDER BY day, pct DESC;"
+    ),
+    "downloads_by_version": (
+        "-- The ten most downloaded torch versions on the last day\n"
+        "SELECT day, version, downloads, round(100 * share, 1) AS pct FROM downloads_by_version\n"
+        "WHERE package = 'torch' AND day = (SELECT max(day) FROM downloads_by_version)\n"
+        "ORDER BY downloads DESC LIMIT 10;"
+    ),
+    "version_adoption": (
+        "-- How fast do users move to a new minor release?\n"
+        "SELECT package, version, released_on, days_to_25, days_to_50, round(peak_share, 2) AS peak\n"
+        "FROM version_adoption WHERE level = 'minor' AND covers_release\n"
+        "ORDER BY package, released_on;"
+    ),
+    "downloads_by_python": (
+        "-- Can this framework drop Python 3.9? Its share of downloads per month\n"
+        "SELECT framework, date_trunc('month', day) AS month,\n"
+        "       sum(downloads) FILTER (WHERE python_version = '3.9') / sum(downloads) AS py39_share\n"
+        "FROM downloads_by_python WHERE role = 'primary' GROUP BY ALL ORDER BY framework, month;"
+    ),
+    "downloads_by_os": (
+        "-- Operating systems of the last 90 days' downloads\n"
+        "SELECT framework, os, sum(downloads) AS downloads FROM downloads_by_os\n"
+        "WHERE role = 'primary' AND day > current_date - 90 GROUP BY ALL ORDER BY framework, downloads DESC;"
+    ),
+    "downloads_by_installer": (
+        "-- Installers (pip, uv, poetry, ...) of the last 90 days' downloads\n"
+        "SELECT framework, installer, sum(downloads) AS downloads FROM downloads_by_installer\n"
+        "WHERE role = 'primary' AND NOT mirror AND day > current_date - 90\n"
+        "GROUP BY ALL ORDER BY framework, downloads DESC;"
+    ),
+    "downloads_by_country": (
+        "-- Where PaddlePaddle is downloaded from, month by month\n"
+        "SELECT month, country_code, downloads, round(100 * share, 1) AS pct FROM downloads_by_country\n"
+        "WHERE package = 'paddlepaddle' ORDER BY month DESC, downloads DESC LIMIT 10;"
+    ),
+    "downloads_by_ci": (
+        "-- Share of downloads from CI systems\n"
+        "SELECT framework, sum(downloads) FILTER (WHERE ci = 'ci') / sum(downloads) AS ci_share\n"
+        "FROM downloads_by_ci WHERE role = 'primary' GROUP BY framework ORDER BY ci_share DESC;"
+    ),
+    "download_source_comparison": (
+        "-- Where do pypistats and clickpy disagree by more than 2 %?\n"
+        "SELECT package, day, category, pypistats, clickpy, round(100 * relative_difference, 1) AS pct\n"
+        "FROM download_source_comparison WHERE relative_difference > 0.02 ORDER BY pct DESC;"
+    ),
 }
 
 
@@ -128,6 +191,10 @@ EXAMPLES = {
 TOPICS = {
     "frameworks": ["frameworks", "framework_events"],
     "releases": ["releases", "release_files", "packages"],
+    "downloads": ["downloads_daily", "framework_downloads_daily", "adoption_share",
+                  "downloads_by_version", "version_adoption", "downloads_by_python", "downloads_by_os",
+                  "downloads_by_installer", "downloads_by_country", "downloads_by_ci",
+                  "download_source_comparison"],
     "adoption": ["conda_downloads_monthly", "hub_models_daily", "stackoverflow_tags_daily",
                  "npm_downloads_daily"],
     "security": ["vulnerabilities", "latest_release_vulnerabilities"],

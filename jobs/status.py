@@ -33,10 +33,14 @@ def source_status(settings: Settings, now: dt.datetime | None = None) -> StatusR
     frame = pd.concat([frame, known], ignore_index=True) if not known.empty else frame
     frame.insert(5, "freshness", [_age(now, t) for t in frame["last_success_at"]])
     report = StatusReport(frame)
-    # A source never collected (not asked for, or nothing in the registry for it) is listed, not
-    # unhealthy: only sources that ran must have ended ok the last time.
+    # A source never collected (not asked for, skipped because the registry names nothing for it,
+    # clickpy before its first backfill) is listed, not unhealthy: only sources that ran must have
+    # ended ok the last time.
     ran = frame["last_status"].notna()
     report.healthy = bool((frame.loc[ran, "last_status"] == "ok").all())
+    if "clickpy" in set(frame.loc[frame["last_status"].isna(), "source"]):
+        report.notes.append("clickpy: never run; `dltrends backfill --source clickpy` loads the "
+                            "download history since 2016, then `dltrends collect` keeps it current")
     if lock := holder(settings.lock_path):
         report.notes.append(f"a collect is running now (pid {lock.get('pid')}, "
                             f"since {lock.get('since')})")

@@ -104,7 +104,10 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cfg = collect_signals(folder, fake)
         cfg = cfg.model_copy(update=mlperf_settings(fake))
         result = collect(cfg, load_registry(cfg.registry), ["mlperf"])
-    assert result.ok, [s.summary() for s in result.sources]
+        assert result.ok, [s.summary() for s in result.sources]
+        from tests.downloads_support import load_downloads
+
+        load_downloads(cfg, load_registry(cfg.registry), fake)
     recorded = folder / "bench_results.json"
     bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
     recorded.write_bytes(gzip.decompress(bench.read_bytes()))

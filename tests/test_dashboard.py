@@ -23,6 +23,7 @@ PAGES = {
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
     "signals": ("app_pages/signals.py", {"en": "Adoption signals", "zh": "采用信号"}),
     "performance": ("app_pages/performance.py", {"en": "Performance", "zh": "性能"}),
+    "adoption": ("app_pages/adoption.py", {"en": "Adoption", "zh": "采用度"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
     "sql": ("app_pages/sql.py", {"en": "SQL", "zh": "SQL 查询"}),
 }

@@ -5,6 +5,9 @@ one payload is the complete list for its item (a PyPI project lists all its rele
 that scopes the snapshot; rows of that item missing from a new payload get `removed_at` set.
 A module may also offer `after_load(con) -> rows changed`, run once per saved batch, for tables
 derived across items (steps over versions, framework attribution).
+A module may also offer `replaced_ranges(items) -> {table: ranges}` and `RANGE_COLUMN`: the spans
+(e.g. days) each payload covers, which it replaces: rows inside a span that the payload no longer
+lists are deleted (download counts, `warehouse.load.delete_unlisted`).
 Transforms read only the landed payload, so `raw.items` can rebuild every typed table.
 """
 
@@ -12,6 +15,8 @@ from types import ModuleType
 
 from warehouse.transforms import (
     bench,
+    bigquery,
+    clickpy,
     conda,
     hf,
     mlperf,
@@ -19,6 +24,7 @@ from warehouse.transforms import (
     osv_advisories,
     osv_queries,
     pypi,
+    pypistats,
     stackoverflow,
 )
 
@@ -34,4 +40,8 @@ TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     # Issue 6: benchmarks and MLPerf.
     ("bench", "results"): bench,
     ("mlperf", "rounds"): mlperf,
+    # Issue 4: PyPI downloads.
+    **{("pypistats", stream): pypistats for stream in pypistats.DIMENSIONS},
+    **{("clickpy", stream): clickpy for stream in clickpy.DIMENSIONS},
+    ("bigquery", "daily"): bigquery,
 }
