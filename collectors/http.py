@@ -29,15 +29,20 @@ _sleep = time.sleep  # the one place dltrends waits between retries; tests repla
 
 
 class HttpError(Exception):
-    """A request that did not succeed; `status` is None for connection-level failures."""
+    """A request that did not succeed; `status` is None for connection-level failures.
+
+    `retryable` defaults to the status (connection errors, 429, 5xx); a client subclass that knows
+    its API (GitHub's 403 secondary limit) can say otherwise.
+    """
 
     def __init__(self, url: str, reason: str, status: int | None = None,
-                 retry_after: float | None = None):
+                 retry_after: float | None = None, retryable: bool | None = None):
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+        self._retryable = retryable
 
     def add_context(self, text: str) -> None:
         self.reason = f"{self.reason}; {text}"
@@ -45,7 +50,21 @@ class HttpError(Exception):
 
     @property
     def retryable(self) -> bool:
+        if self._retryable is not None:
+            return self._retryable
         return self.status is None or self.status in RETRY_STATUSES
+
+
+class RateLimited(HttpError):
+    """A rate limit that resets later than we are willing to wait: postpone the work, do not fail it.
+
+    `reset_at` is when the budget comes back (UTC), None when the server did not say.
+    """
+
+    def __init__(self, url: str, reason: str, reset_at: dt.datetime | None = None,
+                 status: int | None = None):
+        super().__init__(url, reason, status, retryable=False)
+        self.reset_at = reset_at
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
@@ -106,6 +125,15 @@ class HttpClient:
         headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
+        return self.request("GET", url, params=params, headers=headers)
+
+    def post(self, url: str, *, json: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+        """POST a JSON body with the same retry policy (for read-only query APIs such as GraphQL)."""
+        return self.request("POST", url, headers=dict(headers or {}), json=json)
+
+    def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
+                headers: dict[str, str] | None = None, json: Any = None) -> httpx.Response:
+        """Send with retries; returns a 2xx, 3xx or 304 response, raises HttpError otherwise."""
         retrying = Retrying(
             stop=stop_after_attempt(self.retries + 1),
             wait=self._wait,
@@ -116,7 +144,7 @@ class HttpClient:
             before_sleep=self._log_retry,
         )
         try:
-            return retrying(self._get_once, url, params, headers)
+            return retrying(self._send_once, method, url, params, headers or {}, json)
         except HttpError as exc:
             attempts = retrying.statistics.get("attempt_number", 1)
             if attempts > 1:
@@ -132,19 +160,32 @@ class HttpClient:
             response = self.get(next_url, headers=headers)
             yield response
 
-    def _get_once(self, url: str, params: dict[str, Any] | None,
-                  headers: dict[str, str]) -> httpx.Response:
+    def _send_once(self, method: str, url: str, params: dict[str, Any] | None,
+                   headers: dict[str, str], json: Any = None) -> httpx.Response:
+        self._before_request(url)
         self.requests_sent += 1
         try:
-            response = self._client.get(url, params=params, headers=headers)
+            response = self._client.request(method, url, params=params, headers=headers, json=json)
         except httpx.TimeoutException as exc:
             raise HttpError(self._url(url), f"timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
             raise HttpError(self._url(url), f"connection failed ({type(exc).__name__}: {exc})") \
                 from None
+        self._after_response(response)
         if response.status_code < 400:
             return response
-        raise HttpError(
+        raise self._error(response)
+
+    # Hooks for API-specific policy (collectors.http_github); the defaults do nothing special.
+    def _before_request(self, url: str) -> None:
+        """Called before every attempt; may wait for a rate-limit budget or raise RateLimited."""
+
+    def _after_response(self, response: httpx.Response) -> None:
+        """Called with every response, errors included (read rate-limit headers here)."""
+
+    def _error(self, response: httpx.Response) -> HttpError:
+        """The HttpError for a response with status >= 400."""
+        return HttpError(
             str(response.url),
             f"HTTP {response.status_code} {response.reason_phrase}".strip(),
             status=response.status_code,

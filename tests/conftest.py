@@ -71,6 +71,8 @@ def make_settings(tmp_path: Path, server: FakeServer | None = None, **overrides)
         "db": tmp_path / "data" / "dltrends.duckdb",
         "registry": TEST_REGISTRY,
         "pypi_url": server.url if server else "http://127.0.0.1:9",
+        "github_api_url": server.url if server else "http://127.0.0.1:9",
+        "github_git_url": "",  # tests that clone point it at a local folder
         "http_retries": 2,
         "lock_timeout": 2.0,
         "concurrency": 4,

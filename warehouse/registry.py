@@ -27,7 +27,7 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         {"package_key": p.key, "package": p.name, "framework": p.framework, "role": p.role,
          "counted": p.counted}
         for p in registry.packages(nightlies=True)
-    ])
+    ], columns=["package_key", "package", "framework", "role", "counted"])  # a GitHub-only registry
     written = 0
     for table, frame in (("core.frameworks", frameworks), ("core.framework_events", events),
                          ("core.packages", packages)):
