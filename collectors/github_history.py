@@ -295,7 +295,7 @@ class HistoryCollector(GitHubCollector):
         """Every issue and PR updated since `since`, oldest update first; checks budget per page."""
         self.api.ensure_budget()
         self.spend_time()
-        repo = self.api.gh.get_repo(key, lazy=True)
+        repo = self.api.gh.get_repo(key)  # lazy: no request
         kwargs: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}
         if since:
             kwargs["since"] = dt.datetime.fromisoformat(since.replace("Z", "+00:00"))

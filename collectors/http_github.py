@@ -423,7 +423,8 @@ class GitHubApi:
         self.gh = Github(auth=Auth.Token(token) if token else None, base_url=self.api_url,
                          timeout=max(1, round(settings.http_timeout)), user_agent=agent, per_page=100,
                          retry=retry,
-                         pool_size=2, seconds_between_requests=None, seconds_between_writes=None)
+                         pool_size=2, seconds_between_requests=None, seconds_between_writes=None,
+                         lazy=True)  # objects complete only when asked: no hidden requests
         self._loaded = False
 
     @property
@@ -453,6 +454,12 @@ class GitHubApi:
         self.http.close()
         self.gh.close()
 
+    def __enter__(self) -> GitHubApi:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 def describe_github_error(exc: Exception, what: str) -> Exception:
     """PyGithub and requests errors as HttpError (status, GitHub's message, URL; never headers)."""
@@ -465,6 +472,9 @@ def describe_github_error(exc: Exception, what: str) -> Exception:
         message = str(data.get("message") or exc.message or "").strip()
         return HttpError(what, f"HTTP {exc.status}" + (f" {message}" if message else ""), exc.status)
     if isinstance(exc, requests.exceptions.RetryError):
+        status = re.search(r"too many (\d+) error responses", str(exc))
+        if status:
+            return HttpError(what, f"HTTP {status.group(1)}; gave up after retries", int(status.group(1)))
         return HttpError(what, f"gave up after retries ({_short(exc)})")
     if isinstance(exc, requests.exceptions.RequestException):
         return HttpError(what, f"connection failed ({type(exc).__name__})")

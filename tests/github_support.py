@@ -54,6 +54,10 @@ class Exchange:
     def json(self) -> Any:
         return json.loads(self.body)
 
+    def header(self, name: str) -> str | None:
+        """A response header, whatever the case of the recording's era."""
+        return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)
+
     def served_headers(self) -> dict[str, str]:
         """Headers as the fake server sends them: API URLs point at the server itself."""
         return {k: v.replace(API, "{base}") for k, v in self.headers.items() if k.lower() not in _DROP}
@@ -540,3 +544,30 @@ def write_registry(path: Path, frameworks: dict[str, list[str]]) -> Path:
                    for fid, repos in frameworks.items())
     path.write_text(text)
     return path
+
+
+def open_pull_stubs(repo: FakeRepo, count: int, first_number: int = 100000) -> None:
+    """Give a recorded repo `count` open PRs (the recordings hold no PR listing of it)."""
+    for n in range(first_number, first_number + count):
+        repo.issues.append({"number": n, "state": "open", "created_at": "2024-12-01T00:00:00Z",
+                            "updated_at": "2024-12-01T00:00:00Z", "closed_at": None,
+                            "pull_request": {"url": "", "merged_at": None}})
+
+
+def serve_recorded_pygithub(server: FakeServer, github: FakeGitHub, open_prs: int = 57) -> FakeRepo:
+    """PyGithub/PyGithub from its recordings: the repo (Repository.setUp) and its 30 releases in
+    three pages with their real Link headers (RequesterThrottleTestCase.testDeferRequests)."""
+    repo = github.add(recorded_repo())
+    open_pull_stubs(repo, open_prs)
+    pages = load_replay("RequesterThrottleTestCase.testDeferRequests")[1:]
+    serve_exchange(server, pages[0], target="/repos/PyGithub/PyGithub/releases")
+    for page in pages[1:]:
+        serve_exchange(server, page)
+    return repo
+
+
+def github_settings(tmp_path: Path, server: FakeServer, **overrides: Any):
+    """Settings for a GitHub-only registry served by `server` (see tests.conftest.make_settings)."""
+    from tests.conftest import make_settings
+
+    return make_settings(tmp_path, server, **overrides)
