@@ -20,6 +20,7 @@ nothing. A spent rate limit defers the rest of its stream to the next run (colle
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -96,6 +97,7 @@ class GitHubCollector:
         self.api = api
         self.client = api  # the job reads client.requests_sent
         self.stopped: dict[str, RateLimited] = {}
+        self._stamps: dict[tuple[str, str], dt.datetime] = {}
 
     @classmethod
     def from_settings(cls, settings: Any, sleep=None) -> GitHubCollector:
@@ -138,7 +140,13 @@ class GitHubCollector:
             return self.item(stream, key, "failed", error=f"{type(exc).__name__}: {error}")
 
     def item(self, stream: Stream, key: str, status: str, **kw: Any) -> RawItem:
-        return RawItem(self.source, stream.name, key, utcnow(), status, **kw)  # type: ignore[arg-type]
+        # Parts of one key land as separate raw rows (their key includes fetched_at): keep each
+        # part's time after the previous one even when the clock has not moved (frozen in tests).
+        when, last = utcnow(), self._stamps.get((stream.name, key))
+        if last is not None and when <= last:
+            when = last + dt.timedelta(microseconds=1)
+        self._stamps[(stream.name, key)] = when
+        return RawItem(self.source, stream.name, key, when, status, **kw)  # type: ignore[arg-type]
 
     # repos: REST --------------------------------------------------------------------------------
     def _repo_rest(self, key: str, previous: ItemState) -> RawItem:

@@ -238,9 +238,9 @@ class HistoryCollector(GitHubCollector):
                 self.stopped[COUNTS.name] = exc
             deferred = f"{len(months) - len(counted)} month(s) left to count: {exc}"
         done = max([m for m in counted if m < current] + [state.get("done") or ""]) or None
-        content = digest(counted)
-        cursor = json.dumps({"first": first, "done": done, "digest": content})
-        if content == state.get("digest") and deferred is None:
+        running = digest(counted.get(current))  # the running month is counted again every run
+        cursor = json.dumps({"first": first, "done": done, "running": running})
+        if list(counted) == [current] and running == state.get("running"):
             return self.item(COUNTS, key, "unchanged", cursor=cursor)
         payload = {"first_month": first, "months": counted, "counted_at": utcnow().isoformat()}
         item = self.item(COUNTS, key, "new", payload=payload, cursor=cursor)

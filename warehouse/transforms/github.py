@@ -18,8 +18,8 @@ from packaging.version import InvalidVersion, Version
 
 from warehouse.transforms import release_notes
 
-_VERSION = re.compile(r"(?P<v>\d+(?:\.\d+)*(?:[-._]?(?:a|b|c|rc|alpha|beta|pre|preview|dev|post)"
-                      r"[-._]?\d*)*(?:\+[\w.]+)?)", re.I)
+_VERSION = re.compile(r"(?<![A-Za-z0-9])[vV]?(?P<v>\d+(?:\.\d+)*(?:[-._]?(?:a|b|c|rc|alpha|beta|pre|"
+                      r"preview|dev|post)[-._]?\d*)*(?:\+[\w.]+)?)")
 _PREFIX = re.compile(r"^(?P<p>[A-Za-z][\w.]*?)[-_]v?\d")
 
 

@@ -35,7 +35,8 @@ _STRONG_WORDS = [  # decide even inside another section
 _ITEM_WORDS = [
     ("performance", r"\bperformance\b|\bfaster\b|\bspeed[- ]?up|\boptimi[sz](e|ed|ation)|\blatency\b"),
     ("fix", r"^(fix|fixes|fixed|resolve[sd]?|correct(s|ed)?)\b|\bfix(es|ed)?\b|\bbug\b|\bcrash"),
-    ("feature", r"^(add|adds|added|new|introduce[sd]?|support|supports|implement(s|ed)?|enable[sd]?)\b"),
+    ("feature", r"^(add|adds|added|adding|new|introduce[sd]?|introducing|support|supports|"
+                r"implement(s|ed|ing)?|enable[sd]?|enabling|allow(s|ed)?)\b"),
 ]
 _SKIP_SECTIONS = re.compile(r"contributor|thank|acknowledg|new contributors", re.I)
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -93,8 +94,10 @@ class _Sections:
             self.stack.pop()
         found = [name for name, words in _SECTION_WORDS if re.search(words, title.lower())]
         decisive = [c for c in found if c in ("breaking", "deprecation", "security")]
-        # A mixed section ("Bug Fixes & Improvements") lets each item's own words decide.
-        category = decisive[0] if decisive else (found[0] if len(found) == 1 else None)
+        # A mixed section ("Bug Fixes & Improvements", "Other changes") lets each item's own
+        # words decide.
+        mixed = len(found) > 1 or re.search(r"\bother\b|\bmisc", title.lower())
+        category = decisive[0] if decisive else (found[0] if found and not mixed else None)
         self.stack.append((level, title, category))
 
     @property
