@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from dltrends.settings import Settings
+from jobs.github_status import budget_notes
 from jobs.output import require_published
-from jobs.sources import SOURCES
+from jobs.sources import DEFAULT_SOURCES, SOURCES
 from warehouse.db import reader
 from warehouse.lock import holder
 
@@ -29,11 +30,14 @@ def source_status(settings: Settings, now: dt.datetime | None = None) -> StatusR
             "SELECT source, last_run_at, last_status, last_items_failed, last_success_at, "
             "failed_of_last_5, runs FROM source_status ORDER BY source"
         ).df()
+        budget = budget_notes(con, now)
     known = pd.DataFrame({"source": [s for s in SOURCES if s not in set(frame["source"])]})
     frame = pd.concat([frame, known], ignore_index=True) if not known.empty else frame
     frame.insert(5, "freshness", [_age(now, t) for t in frame["last_success_at"]])
-    report = StatusReport(frame)
-    report.healthy = bool((frame["last_status"].fillna("never") == "ok").all())
+    report = StatusReport(frame, notes=budget)
+    # A source that never ran counts against health only when `collect` runs it by default.
+    expected = frame[frame["last_status"].notna() | frame["source"].isin(DEFAULT_SOURCES)]
+    report.healthy = bool((expected["last_status"].fillna("never") == "ok").all())
     if lock := holder(settings.lock_path):
         report.notes.append(f"a collect is running now (pid {lock.get('pid')}, "
                             f"since {lock.get('since')})")

@@ -295,3 +295,17 @@ def test_every_stream_key_matches_its_table(recorded):
         for module in (github, github_history):
             for stream in module.STREAMS.values():
                 assert tuple(primary_key(con, stream.table)) == stream.primary_key, stream
+
+
+def test_status_shows_the_github_budget_and_its_reset(recorded, server):
+    from jobs.status import source_status
+
+    _, cfg = recorded
+    run(cfg)
+    spent = server.count() - server.count("/rate_limit")
+    report = source_status(cfg, now=NOW + dt.timedelta(minutes=5))
+    assert report.notes[0] == (
+        "GitHub API budget as of 2026-11-28 12:00 UTC, without a token (GITHUB_TOKEN raises it): "
+        f"core {60 - spent}/60 until 13:00 UTC; search 10/10 (reset at 12:01 UTC has passed)")
+    later = source_status(cfg, now=NOW + dt.timedelta(hours=2))
+    assert "core 60/60 (reset at 13:00 UTC has passed)" in later.notes[0]
