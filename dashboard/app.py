@@ -16,6 +16,8 @@ PAGES = [
             default=True),
     st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
             url_path="releases"),
+    st.Page("app_pages/community.py", title=t("nav.community"), icon=":material/groups:",
+            url_path="community"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
 ]
 

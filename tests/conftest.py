@@ -92,12 +92,16 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (read it, don't write)."""
+    """A published warehouse holding one full collect of every recording and of the fake GitHub
+    (read it, don't write)."""
     folder = tmp_path_factory.mktemp("warehouse")
+    from tests.github_support import serve_test_registry
+
     with FakeServer() as fake:
         serve_pypi(fake)
+        serve_test_registry(fake)
         cfg = make_settings(folder, fake)
-        result = collect(cfg, load_registry(cfg.registry), ["pypi"])
+        result = collect(cfg, load_registry(cfg.registry), ["pypi", "github", "github-history"])
     assert result.ok, [s.summary() for s in result.sources]
     return cfg.db
 

@@ -571,3 +571,25 @@ def github_settings(tmp_path: Path, server: FakeServer, **overrides: Any):
     from tests.conftest import make_settings
 
     return make_settings(tmp_path, server, **overrides)
+
+
+HOSTILE_NOTES = ("## Breaking Changes\n\n* `tf.old` was removed <img src=x onerror=alert(1)>\n"
+                 "* <script>alert('notes')</script> is gone\n\n"
+                 "## Deprecations\n\n* `tf.compat.v1` is deprecated\n")
+
+
+def serve_test_registry(server: FakeServer) -> FakeGitHub:
+    """The GitHub repos of tests/fixtures/frameworks.test.toml, generated with every history.
+
+    The newest TensorFlow release carries hostile markup in its notes: pages must show it as text.
+    """
+    github = FakeGitHub(server, limits={"core": 100_000, "search": 100_000})
+    now = dt.datetime.now(dt.UTC)
+    created = iso(now - dt.timedelta(days=420))
+    tf = github.add_generated("tensorflow/tensorflow", 45717250, created=created, stars=190_000,
+                              forks=74_000, watchers=7_600, releases=12, issues=300,
+                              contributors=6, star_history=True)
+    tf.releases[0] = {**tf.releases[0], "body": HOSTILE_NOTES}
+    github.add_generated("pytorch/pytorch", 65600975, created=created, stars=90_000, forks=24_000,
+                         watchers=1_800, releases=8, issues=300, contributors=9, star_history=True)
+    return github

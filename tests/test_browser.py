@@ -26,6 +26,7 @@ PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Release activity", "zh": "发布活跃度"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
     ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
+    ("community", {"en": "Stars, cumulative", "zh": "累计星标"}),
 ]
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 
@@ -78,7 +79,7 @@ def browser():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "data"])
+@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "data", "community"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []

@@ -21,6 +21,7 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
+    "community": ("app_pages/community.py", {"en": "Community", "zh": "社区"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
 }
 
@@ -62,8 +63,11 @@ def test_page_renders_without_exceptions(collected_warehouse, monkeypatch, name,
 def test_releases_panels_show_the_recorded_data(collected_warehouse, monkeypatch):
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="tensorflow,pytorch", matrix="pytorch")
-    assert [s.value for s in at.subheader] == [
-        "Release timeline", "Release cadence", "Wheel support matrix of the latest release"]
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[:4] == [
+        "Release timeline", "Release cadence", "Wheel support matrix of the latest release",
+        "Release notes: breaking changes and deprecations per release"]
+    assert subheaders[4].startswith("What ") and subheaders[4].endswith(" says, item by item")
     assert "Latest release: torch 2.15.0" in [c.value for c in at.caption]
     assert at.multiselect[0].value == ["tensorflow", "pytorch"]
     cadence = at.dataframe[1].value  # [0] is the lifecycle events table
@@ -106,7 +110,8 @@ def test_empty_panels_name_the_command(tmp_path, server, monkeypatch):
     at = open_app(cfg.db, monkeypatch, "zh", "app_pages/releases.py")
     assert not at.exception
     infos = [i.value for i in at.info]
-    assert infos and all("dltrends collect --source pypi" in i for i in infos)
+    assert infos and all("dltrends collect --source pypi" in i for i in infos[:-1])
+    assert "dltrends collect --source github" in infos[-1]  # the release notes panel
     data = open_app(cfg.db, monkeypatch, "en", "app_pages/data.py")
     errors = data.dataframe[1].value["error"].tolist()
     assert errors == ["nothing-here: not found on the index: HTTP 404 Not Found "
