@@ -23,7 +23,7 @@ def time_lines(frame: pd.DataFrame, x: str, y: str, labels: dict[str, str], *, l
     encoding = {
         "x": alt.X(f"{x}:T", title=labels["x"]),
         "y": alt.Y(f"{y}:Q", title=labels["y"], scale=scale),
-        "color": alt.Color("series:N", title=labels["series"]),
+        "color": alt.Color("series:N", title=labels["series"], scale=alt.Scale(scheme="tableau10")),
         "detail": "segment:N",
         "tooltip": [alt.Tooltip("series:N", title=labels["series"]),
                     alt.Tooltip(f"{x}:T", title=labels["x"], timeUnit=time_unit),
@@ -34,15 +34,17 @@ def time_lines(frame: pd.DataFrame, x: str, y: str, labels: dict[str, str], *, l
                                                 scale=alt.Scale(domain=["exact", "estimated"],
                                                                 range=[[1, 0], [5, 3]]))
         encoding["tooltip"].append(alt.Tooltip(f"{dash}:N", title=labels.get("dash", dash)))
-    lines = alt.Chart(data).mark_line(strokeWidth=1.8).encode(**encoding)
+    # Points only while a series is short (a few daily snapshots): a lone day still shows.
+    short = data.groupby("series")[x].count().max() <= 60 if not data.empty else False
+    lines = alt.Chart(data).mark_line(strokeWidth=1.8, point=bool(short)).encode(**encoding)
     layers = [lines]
     if markers is not None and not markers.empty:
-        layers.append(alt.Chart(markers).mark_rule(opacity=0.25, strokeDash=[2, 3]).encode(
-            x="day:T", color=alt.Color("framework_name:N", legend=None),
+        layers.append(alt.Chart(markers).mark_rule(opacity=0.3, strokeDash=[2, 3], color="#777").encode(
+            x="day:T",
             tooltip=[alt.Tooltip("framework_name:N", title=labels["series"]),
                      alt.Tooltip("tag_name:N", title=labels["release"]),
                      alt.Tooltip("day:T", title=labels["x"], format="%Y-%m-%d")]))
-    return alt.layer(*layers).resolve_scale(color="shared").properties(height=340)
+    return alt.layer(*layers).properties(height=340)
 
 
 def note_counts(frame: pd.DataFrame, labels: dict[str, str], categories: dict[str, str]) -> alt.Chart:
