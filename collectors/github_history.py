@@ -8,12 +8,15 @@ Listing everything through the API costs hours of budget for repos like pytorch 
   with ``git log`` (collectors.gitlog): no API budget at all. Where git is missing or
   ``DLTRENDS_GITHUB_GIT_URL`` is empty: ``/stats/contributors`` (top 100 contributors, weekly),
   polled while it answers 202.
-- ``issue_counts`` (issues opened and closed, PRs opened and merged, per month): the search API's
-  ``total_count``, four requests per month (``per_page=1``: the count, not the items), in the
-  search bucket (30 a minute with a token, 10 without). Counted months are not counted again.
-- ``issues`` (median days to close an issue and to merge a PR): every issue and PR, listed with
-  ``/issues?state=all&sort=updated&since=...`` (PyGithub, 100 per page), incremental on
-  ``updated_at``. Medians are published once a repo's listing has reached its end once.
+- ``issues`` (median days to close an issue and to merge a PR, and the monthly counts once
+  complete): every issue and PR, listed with ``/issues?state=all&sort=updated&since=...``
+  (PyGithub, 100 per page), incremental on ``updated_at``: after the first pass a day costs one
+  request. Its numbers are published once a repo's listing has reached its end.
+- ``issue_counts`` (issues opened and closed, PRs opened and merged, per month) for repos whose
+  listing has not reached its end yet (a giant repo's first pass spans runs; without a token it
+  may never finish): the search API's ``total_count``, four requests per month (``per_page=1``),
+  in the search bucket (30 a minute with a token, 10 without). pytorch's whole history is about
+  500 searches instead of some 1,600 listing pages. Counted months are not counted again.
 - ``stars``: ``GET /repos/{o}/{r}/stargazers/history`` (weeks of stars added with a daily
   breakdown, newest first, 30 weeks a page), anchored on the repo's current ``stargazers_count``.
 
@@ -101,6 +104,7 @@ class HistoryCollector(GitHubCollector):
         self.seconds = minutes * 60
         self.started: float | None = None
         self.repos: dict[str, dict[str, Any]] = {}
+        self.synced: set[str] = set()  # repos whose issue listing has reached its end
 
     @classmethod
     def from_settings(cls, settings: Any, sleep=None) -> HistoryCollector:
@@ -219,8 +223,13 @@ class HistoryCollector(GitHubCollector):
 
     # issue and PR counts ------------------------------------------------------------------------
     def _counts(self, key: str, previous: ItemState) -> RawItem:
-        """Count the months after the last complete one counted, and the current month again."""
+        """Count the months after the last complete one counted, and the current month again.
+
+        A repo whose issue listing is complete needs no search: the listing counts every month.
+        """
         state = _load(previous.cursor)
+        if key in self.synced:
+            return self.item(COUNTS, key, "unchanged", cursor=previous.cursor)
         first = state.get("first") or self.repo(key)["created_at"][:7]
         current = utcnow().date().strftime("%Y-%m")
         months = month_range(state["done"], current)[1:] if state.get("done") else \
@@ -263,6 +272,8 @@ class HistoryCollector(GitHubCollector):
         """Parts of ISSUES_PER_PART issues, each with the cursor it reaches, then a last item."""
         state = _load(previous.cursor)
         since, seen = state.get("since"), set(state.get("seen") or [])
+        if state.get("synced"):
+            self.synced.add(key)
         buffer: list[dict[str, Any]] = []
         if ISSUES.name in self.stopped:
             yield self.item(ISSUES, key, "deferred", error=self.stopped[ISSUES.name].reason)
@@ -289,6 +300,7 @@ class HistoryCollector(GitHubCollector):
             yield self.item(ISSUES, key, "unchanged", cursor=json.dumps(state))
             return
         part, state = self._issue_part(key, buffer, state, synced=True)
+        self.synced.add(key)
         yield part
 
     def _listing(self, key: str, since: str | None) -> Iterator[Any]:

@@ -53,7 +53,9 @@ def run_git(args: list[str], cwd: Path | None = None, timeout: float = TIMEOUT) 
         raise GitError(f"git {args[0]} took longer than {timeout:.0f} s") from None
     if done.returncode != 0:
         words = (done.stderr or done.stdout).strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {words[-1] if words else f'exit {done.returncode}'}")
+        fatal = [w for w in words if w.startswith(("fatal:", "error:"))]
+        said = (fatal or words or [f"exit {done.returncode}"])[0]
+        raise GitError(f"git {args[0]} failed: {said}")
     return done.stdout
 
 

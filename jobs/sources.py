@@ -46,7 +46,8 @@ def _history_plan(settings: Settings, registry: Registry, only: list[str] | None
     if not repos:
         return []
     h = github_history
-    return [(h.COMMITS, repos), (h.STARS, repos), (h.COUNTS, repos), (h.ISSUES, repos),
+    # The issue listing goes before the search counts: a repo whose listing is complete needs none.
+    return [(h.COMMITS, repos), (h.STARS, repos), (h.ISSUES, repos), (h.COUNTS, repos),
             (h.RATE_LIMIT, ["github"])]
 
 

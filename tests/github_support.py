@@ -118,6 +118,7 @@ class FakeRepo:
     issues: list[dict[str, Any]] = field(default_factory=list)
     star_weeks: list[dict[str, Any]] = field(default_factory=list)  # newest first
     contributors: list[dict[str, Any]] | None = None
+    commit_count: int = 0  # commits listed by /commits (generated page by page, never stored)
     _index: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -278,10 +279,17 @@ class FakeGitHub:
             return self._page(repo, "tags", repo.tags, q)
         if rest == "pulls":
             state = q.get("state", "open")
-            pulls = [i for i in repo.issues if i.get("pull_request") and state in ("all", i["state"])]
+            pulls = [{**i, "merged_at": i["pull_request"].get("merged_at"), "pull_request": None}
+                     for i in repo.issues if i.get("pull_request") and state in ("all", i["state"])]
             return self._page(repo, "pulls", pulls, q)
         if rest == "issues":
             return self._page(repo, "issues", self._issues(repo, q), q)
+        if rest.startswith("releases/"):
+            wanted = rest.split("/", 1)[1]
+            found = [r for r in repo.releases if str(r["id"]) == wanted]
+            return _json(found[0]) if found else None
+        if rest == "commits":
+            return self._commit_page(repo, q)
         if rest.startswith("commits/"):
             sha = rest.split("/", 1)[1]
             if sha not in repo.commit_dates:
@@ -313,6 +321,18 @@ class FakeGitHub:
             links += [f'{url(page - 1)}; rel="prev"', f'{url(1)}; rel="first"']
         headers = {"Link": ", ".join(links)} if links else {}
         return _json(items[(page - 1) * per: page * per], headers=headers)
+
+    def _commit_page(self, repo: FakeRepo, q: dict[str, str]) -> Response:
+        """/commits without storing them: page n of `commit_count` generated commits."""
+        per, page = min(int(q.get("per_page", 30)), 100), int(q.get("page", 1))
+        first = (page - 1) * per
+        shas = [hashlib.sha1(f"{repo.id}:{n}".encode()).hexdigest()
+                for n in range(first, min(first + per, repo.commit_count))]
+        items = [{"sha": sha, "commit": {"author": {"email": f"dev{int(sha[:4], 16) % 2000}@example.org",
+                                                   "date": "2026-01-01T00:00:00Z"}}} for sha in shas]
+        fake = [None] * repo.commit_count  # only its length matters to _page's links
+        response = self._page(repo, "commits", fake, q)
+        return replace(response, body=json.dumps(items).encode())
 
     def _issues(self, repo: FakeRepo, q: dict[str, str]) -> list[dict[str, Any]]:
         stamps, ordered = repo.by_updated()
@@ -446,7 +466,7 @@ def generated_repo(full_name: str, repo_id: int, *, created: str = "2016-08-13T0
     repo = FakeRepo(doc)
     span = (now - born).total_seconds()
     repo.releases = _releases(rng, full_name, releases, born, span)
-    repo.tags, repo.commit_dates = _tags(rng, tags, born, span)
+    repo.tags, repo.commit_dates = _tags(full_name, tags, born, span)
     repo.issues = _issues(rng, full_name, issues, born, now)
     doc["open_issues_count"] = sum(1 for i in repo.issues if i["state"] == "open")
     if star_history:
@@ -468,17 +488,18 @@ def _releases(rng: random.Random, full_name: str, n: int, born: dt.datetime, spa
         release_id = int(hashlib.sha1(f"{full_name}#{i}".encode()).hexdigest()[:8], 16)
         out.append({**template, "id": release_id, "tag_name": tag, "name": tag,
                     "prerelease": pre, "draft": False, "created_at": iso(when), "published_at": iso(when),
-                    "url": f"{{base}}/repos/{full_name}/releases/{i}",
+                    "url": f"{{base}}/repos/{full_name}/releases/{release_id}",
                     "html_url": f"https://github.com/{full_name}/releases/tag/{tag}", "assets": []})
     return out[::-1]
 
 
-def _tags(rng: random.Random, n: int, born: dt.datetime, span: float) -> tuple[list, dict]:
+def _tags(full_name: str, n: int, born: dt.datetime, span: float) -> tuple[list, dict]:
     tags, dates = [], {}
     for i in range(n):
-        sha = hashlib.sha1(f"{born}{i}".encode()).hexdigest()
+        sha = hashlib.sha1(f"{full_name}{i}".encode()).hexdigest()
         dates[sha] = iso(born + dt.timedelta(seconds=span * (i + 1) / (n + 1)))
-        tags.append({"name": f"rel-0.{i}", "commit": {"sha": sha, "url": f"{{base}}/commits/{sha}"},
+        url = f"{{base}}/repos/{full_name}/commits/{sha}"
+        tags.append({"name": f"rel-0.{i}", "commit": {"sha": sha, "url": url},
                      "zipball_url": "", "tarball_url": "", "node_id": ""})
     return tags[::-1], dates
 
