@@ -39,7 +39,8 @@ from dltrends.registry import load_registry  # noqa: E402
 from dltrends.settings import default_registry_path, load_settings  # noqa: E402
 from jobs.collect import collect  # noqa: E402
 from tests.fakeserver import FakeServer  # noqa: E402
-from tests.github_support import FakeGitHub, generated_repo, iso  # noqa: E402
+from tests.github_data import generated_repo  # noqa: E402
+from tests.github_support import FakeGitHub, iso  # noqa: E402
 
 TOKEN = "perf-token"
 # repo: (created, releases, tags if it publishes no releases, issues+PRs, stars, commits); late 2026

@@ -95,7 +95,7 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published warehouse holding one full collect of every recording and of the fake GitHub
     (read it, don't write)."""
     folder = tmp_path_factory.mktemp("warehouse")
-    from tests.github_support import serve_test_registry
+    from tests.github_data import serve_test_registry
 
     with FakeServer() as fake:
         serve_pypi(fake)

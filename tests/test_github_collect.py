@@ -14,12 +14,8 @@ import collectors.http
 from dltrends.registry import load_registry
 from jobs.collect import collect
 from tests.fakeserver import FIXTURES, status
-from tests.github_support import (
-    FakeGitHub,
-    github_settings,
-    serve_recorded_pygithub,
-    write_registry,
-)
+from tests.github_data import serve_recorded_pygithub
+from tests.github_support import FakeGitHub, github_settings, write_registry
 from tests.test_collect import query
 from warehouse.db import reader
 

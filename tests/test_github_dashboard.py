@@ -11,7 +11,8 @@ from dashboard import frames
 from dltrends.registry import load_registry
 from jobs.collect import collect
 from tests.conftest import make_settings
-from tests.github_support import HOSTILE_NOTES, FakeGitHub, write_registry
+from tests.github_data import HOSTILE_NOTES
+from tests.github_support import FakeGitHub, write_registry
 from tests.test_dashboard import open_app
 
 

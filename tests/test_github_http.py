@@ -18,7 +18,8 @@ from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, StatsPending, describe_github_error
 from tests.conftest import make_settings
 from tests.fakeserver import RESET, status
-from tests.github_support import FakeGitHub, load_replay, recorded_repo, serve_exchange
+from tests.github_data import recorded_repo
+from tests.github_support import FakeGitHub, load_replay, serve_exchange
 
 NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 REPO = "/repos/PyGithub/PyGithub"

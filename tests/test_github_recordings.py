@@ -15,7 +15,8 @@ from collectors.http_github import GitHubApi, RateBudget
 from dltrends.registry import load_registry
 from jobs.collect import collect
 from tests.conftest import make_settings
-from tests.github_support import FakeGitHub, load_replay, recorded_repo, serve_exchange, write_registry
+from tests.github_data import recorded_repo
+from tests.github_support import FakeGitHub, load_replay, serve_exchange, write_registry
 from tests.test_collect import query
 
 
