@@ -98,6 +98,7 @@ class GitHubCollector:
         self.client = api  # the job reads client.requests_sent
         self.stopped: dict[str, RateLimited] = {}
         self._stamps: dict[tuple[str, str], dt.datetime] = {}
+        self.unreachable: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Any, sleep=None) -> GitHubCollector:
@@ -120,12 +121,18 @@ class GitHubCollector:
         for key in keys:
             yield self.guarded(stream, key, lambda k=key: one(k, state.get(k, ItemState())))
 
-    def guarded(self, stream: Stream, key: str, work) -> RawItem:
-        """Run one item; a spent budget defers it and every later item of the stream."""
+    def guarded(self, stream: Stream, key: str, work, api: bool = True) -> RawItem:
+        """Run one item; a spent budget defers it and every later item of the stream.
+
+        `api=False` for work that asks no GitHub API (the git route).
+        """
         if stream.name in self.stopped:
             return self.item(stream, key, "deferred", error=self.stopped[stream.name].reason)
+        if api and self.unreachable:
+            return self.item(stream, key, "failed", error=self.unreachable)
         try:
-            self.api.ensure_budget()
+            if api:
+                self._reach()
             return work()
         except RateLimited as exc:
             self.stopped[stream.name] = exc
@@ -138,6 +145,14 @@ class GitHubCollector:
             if error is exc:
                 log.exception("github %s %s failed", stream.name, key)
             return self.item(stream, key, "failed", error=f"{type(exc).__name__}: {error}")
+
+    def _reach(self) -> None:
+        """Load the budget once; GitHub not answering at all fails every item without a request."""
+        try:
+            self.api.ensure_budget()
+        except HttpError as exc:
+            self.unreachable = f"GitHub API unreachable, nothing asked: {exc}"
+            raise
 
     def item(self, stream: Stream, key: str, status: str, **kw: Any) -> RawItem:
         # Parts of one key land as separate raw rows (their key includes fetched_at): keep each
@@ -308,8 +323,9 @@ class GitHubCollector:
     def _budget(self, keys: list[str]) -> Iterator[RawItem]:
         snapshot = self.api.budget.snapshot()
         for key in keys:
-            if not snapshot:
-                yield self.item(RATE_LIMIT, key, "unchanged")
+            if not snapshot:  # nothing was asked: GitHub unreachable, or no request needed
+                yield self.item(RATE_LIMIT, key, "failed" if self.unreachable else "unchanged",
+                                error=self.unreachable)
                 continue
             payload = {"authenticated": self.api.authenticated, "observed_at": utcnow().isoformat(),
                        "resources": snapshot}

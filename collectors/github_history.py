@@ -123,7 +123,8 @@ class HistoryCollector(GitHubCollector):
                 yield from self._issues(key, previous)
                 continue
             work = {COMMITS: self._commits, STARS: self._stars, COUNTS: self._counts}[stream]
-            yield self.guarded(stream, key, lambda k=key, p=previous, w=work: w(k, p))
+            yield self.guarded(stream, key, lambda k=key, p=previous, w=work: w(k, p),
+                               api=not (stream is COMMITS and self.git))
 
     def spend_time(self) -> None:
         """Stop starting API work once the run's API time (DLTRENDS_GITHUB_HISTORY_MINUTES) is spent."""
@@ -278,6 +279,9 @@ class HistoryCollector(GitHubCollector):
         if ISSUES.name in self.stopped:
             yield self.item(ISSUES, key, "deferred", error=self.stopped[ISSUES.name].reason)
             return
+        if self.unreachable:
+            yield self.item(ISSUES, key, "failed", error=self.unreachable)
+            return
         try:
             for issue in self._listing(key, since):
                 row = issue_row(issue)
@@ -305,7 +309,7 @@ class HistoryCollector(GitHubCollector):
 
     def _listing(self, key: str, since: str | None) -> Iterator[Any]:
         """Every issue and PR updated since `since`, oldest update first; checks budget per page."""
-        self.api.ensure_budget()
+        self._reach()
         self.spend_time()
         repo = self.api.gh.get_repo(key)  # lazy: no request
         kwargs: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc"}

@@ -432,14 +432,22 @@ class GitHubApi:
         return self.http.requests_sent + self._counter.value
 
     def ensure_budget(self) -> None:
-        """Learn every bucket once from GET /rate_limit (free) before spending any."""
+        """Learn every bucket once from GET /rate_limit (free) before spending any.
+
+        Raises HttpError when GitHub cannot be reached at all (no answer after the retries): the
+        collector then fails the run's items at once instead of retrying each of them.
+        """
         if self._loaded:
             return
         self._loaded = True
         try:
             self.budget.load(self.http.get("/rate_limit").json())
-        except (HttpError, ValueError, KeyError, TypeError) as exc:
-            log.info("GitHub /rate_limit unavailable (%s); reading the budget from responses", exc)
+        except HttpError as exc:
+            if exc.status is None:
+                raise
+            log.info("GitHub /rate_limit answered %s; reading the budget from responses", exc)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.info("GitHub /rate_limit unreadable (%s); reading the budget from responses", exc)
 
     def observe_pygithub(self) -> None:
         """PyGithub keeps the last core headers it saw; fold them into the budget."""

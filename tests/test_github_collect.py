@@ -305,3 +305,16 @@ def test_status_shows_the_github_budget_and_its_reset(recorded, server):
         f"core {60 - spent}/60 until 13:00 UTC; search 10/10 (reset at 12:01 UTC has passed)")
     later = source_status(cfg, now=NOW + dt.timedelta(hours=2))
     assert "core 60/60 (reset at 13:00 UTC has passed)" in later.notes[0]
+
+
+def test_unreachable_github_fails_fast_with_exact_calls(tmp_path, server, clock):
+    reg = write_registry(tmp_path / "r.toml", {f"f{i}": [f"o/r{i}"] for i in range(3)})
+    cfg = github_settings(tmp_path, server, registry=reg, github_api_url="http://127.0.0.1:9",
+                          http_retries=2)
+    result = run(cfg).sources[0]
+    assert result.status == "failed" and result.counts.items_failed == 7  # 3 repos x 2, the budget
+    assert result.counts.requests == 3  # GET /rate_limit, retried twice: nothing else is tried
+    assert len(clock.waits) == 2
+    errors = query(cfg.db, "SELECT error FROM core.run_item_errors ORDER BY stream, item_key")
+    assert "connection failed" in errors[0][0]
+    assert all("GitHub API unreachable, nothing asked" in e for (e,) in errors[1:])
