@@ -26,6 +26,7 @@ import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from github import GithubException
 from github.GithubObject import GithubObject
@@ -189,11 +190,7 @@ class GitHubCollector:
         response = self.api.http.get(f"/repos/{full_name}/pulls",
                                      params={"state": "open", "per_page": 1})
         last = response.links.get("last", {}).get("url")
-        if last:
-            from urllib.parse import parse_qs, urlsplit
-
-            return int(parse_qs(urlsplit(last).query)["page"][0])
-        return len(response.json())
+        return page_number(last) if last else len(response.json())
 
     def _snapshot(self, key: str, payload: dict[str, Any], repo_id: int, old_day: str,
                   old_digest: str, etag: str | None, now) -> RawItem:
@@ -330,6 +327,11 @@ class GitHubCollector:
             payload = {"authenticated": self.api.authenticated, "observed_at": utcnow().isoformat(),
                        "resources": snapshot}
             yield self.item(RATE_LIMIT, key, "new", payload=payload)
+
+
+def page_number(url: str) -> int:
+    """The `page` parameter of a Link URL (rel="last" of a per_page=1 listing is the item count)."""
+    return int(parse_qs(urlsplit(url).query)["page"][0])
 
 
 def trim_release(release: dict[str, Any]) -> dict[str, Any]:

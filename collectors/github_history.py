@@ -38,7 +38,7 @@ from github import GithubException
 from collectors import gitlog
 from collectors.base import ItemState, RawItem, Stream, utcnow
 from collectors.github import RATE_LIMIT as GITHUB_RATE_LIMIT
-from collectors.github import GitHubCollector, attributes, digest
+from collectors.github import GitHubCollector, attributes, digest, page_number
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, describe_github_error
 
@@ -215,12 +215,8 @@ class HistoryCollector(GitHubCollector):
             params={"per_page": STAR_WEEKS_PER_PAGE, "page": page},
             headers={"X-GitHub-Api-Version": STAR_API_VERSION})
         last = response.links.get("last", {}).get("url")
-        next_url = response.links.get("next", {}).get("url")
-        from urllib.parse import parse_qs, urlsplit
-
-        last_page = int(parse_qs(urlsplit(last).query)["page"][0]) if last else (
-            page + 1 if next_url else page)
-        return list(response.json() or []), last_page
+        following = page + 1 if response.links.get("next") else page
+        return list(response.json() or []), page_number(last) if last else following
 
     # issue and PR counts ------------------------------------------------------------------------
     def _counts(self, key: str, previous: ItemState) -> RawItem:

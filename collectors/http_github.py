@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import requests
 from github import Auth, Github, GithubException
 from github.GithubRetry import GithubRetry
 from github.Requester import Requester
@@ -471,8 +472,6 @@ class GitHubApi:
 
 def describe_github_error(exc: Exception, what: str) -> Exception:
     """PyGithub and requests errors as HttpError (status, GitHub's message, URL; never headers)."""
-    import requests
-
     if isinstance(exc, HttpError):
         return exc
     if isinstance(exc, GithubException):

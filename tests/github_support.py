@@ -209,13 +209,18 @@ class FakeGitHub:
         self.buckets[(auth, resource)] = [remaining, math.floor(time.time()) + reset_in]
 
     def _resource(self, req: Request) -> str | None:
-        if req.path == "/rate_limit":
+        """The bucket a request spends; None for /rate_limit and for paths that are not GitHub's
+        (the same server may serve PyPI too)."""
+        if req.path == "/rate_limit" or not req.path.startswith(
+                ("/repos/", "/repositories/", "/search/", "/graphql")):
             return None
         if req.path.startswith("/search/"):
             return "search"
         return "graphql" if req.path == "/graphql" else "core"
 
     def _gate(self, req: Request) -> Response | None:
+        if self._resource(req) is None and req.path != "/rate_limit":
+            return None
         auth = self.authenticated(req)
         if auth is None:
             return _json({"message": "Bad credentials"}, 401)

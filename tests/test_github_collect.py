@@ -319,3 +319,13 @@ def test_unreachable_github_fails_fast_with_exact_calls(tmp_path, server, clock)
         cfg.db, "SELECT stream, item_key, error FROM core.run_item_errors"))
     assert errors.pop(("repos", "o/r0")).startswith("connection failed (ConnectError")
     assert all(e.startswith("GitHub API unreachable, nothing asked") for e in errors.values())
+
+
+def test_drafts_are_left_out(tmp_path, server, clock):
+    github = FakeGitHub(server)
+    repo = github.add_generated("o/r", 1, releases=3)
+    repo.releases.insert(0, {**repo.releases[0], "id": 99, "tag_name": "v9.9.9", "draft": True})
+    cfg = github_settings(tmp_path, server, registry=write_registry(tmp_path / "r.toml", {"f": ["o/r"]}))
+    run(cfg)
+    tags = [t for (t,) in query(cfg.db, "SELECT tag_name FROM github_releases")]
+    assert len(tags) == 3 and "v9.9.9" not in tags
