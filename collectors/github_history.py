@@ -101,6 +101,9 @@ class HistoryCollector(GitHubCollector):
         super().__init__(api)
         self.git_url, self.git_dir = git_url, git_dir
         self.git = bool(git_url) and gitlog.available()
+        if git_url and not self.git:
+            log.warning("git is not installed: commits and authors come from GitHub's "
+                        "/stats/contributors instead (top 100 contributors only)")
         self.seconds = minutes * 60
         self.started: float | None = None
         self.repos: dict[str, dict[str, Any]] = {}
