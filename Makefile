@@ -9,7 +9,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 run: setup  ## create .venv, install, collect from the reachable sources, start the dashboard
 	@$(BIN)/dltrends collect; rc=$$?; \
-	  if [ $$rc -eq 1 ]; then echo "collect finished with some failures (see above); starting the dashboard anyway"; \
+	  if [ $$rc -eq 1 ]; then echo "collect finished with some failures or deferrals (see above); starting the dashboard anyway"; \
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 	$(BIN)/dltrends dashboard
 
@@ -64,6 +64,7 @@ perf: dev  ## print the performance figures (see perf/README.md)
 	$(BIN)/python perf/sql_console.py
 	$(BIN)/python perf/bench_report.py
 	$(BIN)/python perf/downloads.py
+	$(BIN)/python perf/collect_github.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .cache

@@ -22,6 +22,13 @@ HTTP responses into `RawItem`s and the job hands those to the warehouse. Each co
   limit that resets too late) comes back ``status="deferred"`` with ``error`` saying why.
   An item's id is ``RawItem.key``; its updated marker is ``RawItem.cursor`` (PyPI's
   ``last_serial``, GitHub's ``updated_at``, ...).
+
+  Two refinements for long histories (a repo's issue listing, a backfill that spans runs):
+  a ``new`` item with ``meta["more"] = True`` is one part of its key's data, followed by more parts
+  and finally by the key's last item; each part carries the cursor reached so far, and the job saves
+  parts in order, so a cursor only ever advances together with the rows it covers. A ``new`` item
+  with ``meta["deferred"] = reason`` saved what fitted (its cursor says how far it got) and
+  postponed the rest to a later run.
 - ``close()`` releases its HTTP connections.
 
 A collector whose whole source is out of reach (its host does not resolve or answer) raises

@@ -41,11 +41,15 @@ _monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _
 
 
 class HttpError(Exception):
-    """A request that did not succeed; `status` is None for connection-level failures."""
+    """A request that did not succeed; `status` is None for connection-level failures.
+
+    `retryable` defaults to the status (connection errors, 429, 5xx); a client subclass that knows
+    its API (GitHub's 403 secondary limit) can say otherwise.
+    """
 
     def __init__(self, url: str, reason: str, status: int | None = None,
                  retry_after: float | None = None, *, transient: bool = True, body: str = "",
-                 detail: str | None = None):
+                 detail: str | None = None, retryable: bool | None = None):
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
@@ -54,6 +58,7 @@ class HttpError(Exception):
         self.transient = transient
         self.body = body  # the start of an error response's body, for collectors to explain it
         self.detail = detail  # a plain-text error body on one line (ClickHouse puts its message there)
+        self._retryable = retryable
 
     def add_context(self, text: str) -> None:
         self.reason = f"{self.reason}; {text}"
@@ -61,12 +66,26 @@ class HttpError(Exception):
 
     @property
     def retryable(self) -> bool:
+        if self._retryable is not None:
+            return self._retryable
         return self.transient and (self.status is None or self.status in RETRY_STATUSES)
 
     @property
     def unreachable(self) -> bool:
         """True when no HTTP answer came at all (DNS, connection refused, timeout, reset)."""
         return self.status is None
+
+
+class RateLimited(HttpError):
+    """A rate limit that resets later than we are willing to wait: postpone the work, do not fail it.
+
+    `reset_at` is when the budget comes back (UTC), None when the server did not say.
+    """
+
+    def __init__(self, url: str, reason: str, reset_at: dt.datetime | None = None,
+                 status: int | None = None):
+        super().__init__(url, reason, status, retryable=False)
+        self.reset_at = reset_at
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
@@ -255,6 +274,7 @@ class HttpClient:
 
     def _send_once(self, method: str, url: str, params: dict[str, Any] | None,
                    headers: dict[str, str], json: Any, timeout: float | None) -> httpx.Response:
+        self._before_request(url)
         if self.limiter is not None:
             self.limiter.acquire()
         self.requests_sent += 1
@@ -265,16 +285,19 @@ class HttpClient:
             response = self._client.request(method, url, params=params, headers=headers, **extra)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from None
+        self._after_response(response)
         return self._checked(response)
 
     def _download_once(self, url: str, dest: Path, headers: dict[str, str],
                        chunk_size: int) -> httpx.Response:
+        self._before_request(url)
         if self.limiter is not None:
             self.limiter.acquire()
         self.requests_sent += 1
         part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
         try:
             with self._client.stream("GET", url, headers=headers) as response:
+                self._after_response(response)
                 self._checked(response)
                 if response.status_code == 200:
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -292,11 +315,22 @@ class HttpClient:
         if response.status_code < 400:
             return response
         response.read()  # an error body is small; streamed responses have not read it yet
+        raise self._error(response)
+
+    # Hooks for API-specific policy (collectors.http_github); the defaults do nothing special.
+    def _before_request(self, url: str) -> None:
+        """Called before every attempt; may wait for a rate-limit budget or raise RateLimited."""
+
+    def _after_response(self, response: httpx.Response) -> None:
+        """Called with every response, errors included (read rate-limit headers here)."""
+
+    def _error(self, response: httpx.Response) -> HttpError:
+        """The HttpError for a response with status >= 400 (its body already read)."""
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         if retry_after is None and response.status_code == 429:
             retry_after = self.default_429_wait
         detail = _text_detail(response)
-        raise HttpError(
+        return HttpError(
             self._safe(str(response.url)),
             f"HTTP {response.status_code} {response.reason_phrase}".strip(),
             status=response.status_code,

@@ -22,6 +22,8 @@ PAGES = [
             url_path="performance"),
     st.Page("app_pages/adoption.py", title=t("nav.adoption"), icon=":material/trending_up:",
             url_path="adoption"),
+    st.Page("app_pages/community.py", title=t("nav.community"), icon=":material/groups:",
+            url_path="community"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
     st.Page("app_pages/sql.py", title=t("nav.sql"), icon=":material/terminal:", url_path="sql"),
 ]

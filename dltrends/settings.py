@@ -181,6 +181,31 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the CLI and collectors."
     )
+    github_api_url: str = Field(
+        "https://api.github.com",
+        description="GitHub REST API base (GitHub Enterprise: https://HOST/api/v3); GraphQL is "
+        "derived from it.",
+    )
+    github_git_url: str = Field(
+        "https://github.com",
+        description="Base for git clones (<url>/<owner>/<name>.git) of the community history; empty "
+        "disables the git route (commits and authors then come from /stats/contributors).",
+    )
+    github_git_dir: Path | None = Field(
+        None,
+        description="Where the blobless bare clones live (default: a git folder beside the "
+        "published file). They are a cache: delete them any time.",
+    )
+    github_max_wait: float = Field(
+        90.0, ge=0,
+        description="Longest wait (seconds) for a spent GitHub rate limit to reset; a later reset "
+        "defers the rest of that stream to the next run.",
+    )
+    github_history_minutes: float = Field(
+        10.0, ge=0,
+        description="Minutes a github-history run may spend on API work before it defers the rest "
+        "to the next run (0: no limit). Backfills proceed run by run.",
+    )
     github_token: SecretStr | None = Field(
         None,
         validation_alias=AliasChoices("GITHUB_TOKEN"),
@@ -274,6 +299,11 @@ class Settings(BaseSettings):
     def conda_cache_dir(self) -> Path:
         """Where downloaded conda Parquet files are kept."""
         return self.conda_cache or self.db.with_name("conda-cache")
+
+    @property
+    def git_dir(self) -> Path:
+        """The folder of the git clones (github_git_dir, else <db folder>/git)."""
+        return self.github_git_dir or self.db.parent / "git"
 
 
 class TomlFileSource(PydanticBaseSettingsSource):

@@ -183,6 +183,40 @@ EXAMPLES = {
         "SELECT package, day, category, pypistats, clickpy, round(100 * relative_difference, 1) AS pct\n"
         "FROM download_source_comparison WHERE relative_difference > 0.02 ORDER BY pct DESC;"
     ),
+    # Issue 3: GitHub activity.
+    "repo_stats_daily": (
+        "-- The latest snapshots: stars, forks, open issues and PRs per repo\n"
+        "SELECT framework, repo, day, stars, forks, open_issues, open_prs, method\n"
+        "FROM repo_stats_daily ORDER BY day DESC, stars DESC LIMIT 20;"
+    ),
+    "framework_stats_daily": (
+        "-- Stars gained per framework over the last 30 days\n"
+        "SELECT framework, max(stars) - min(stars) AS stars_gained FROM framework_stats_daily\n"
+        "WHERE day >= current_date - 30 GROUP BY framework ORDER BY stars_gained DESC;"
+    ),
+    "github_releases": (
+        "-- Breaking changes and deprecations in the releases of the last year\n"
+        "SELECT framework, tag_name, published_at, breaking_changes, deprecations, pypi_version,\n"
+        "       days_to_pypi\n"
+        "FROM github_releases WHERE kind = 'release' AND published_at >= now() - INTERVAL 365 DAY\n"
+        "ORDER BY breaking_changes DESC LIMIT 20;"
+    ),
+    "release_note_items": (
+        "-- The latest deprecations announced in release notes\n"
+        "SELECT framework, tag_name, section, text FROM release_note_items\n"
+        "WHERE category = 'deprecation' ORDER BY published_at DESC LIMIT 20;"
+    ),
+    "community_monthly": (
+        "-- Merged PRs, active authors and the lowest bus factor per framework and year\n"
+        "SELECT framework, year(month) AS year, sum(prs_merged) AS prs_merged,\n"
+        "       round(avg(active_authors)) AS authors_per_month, min(bus_factor_12m) AS bus_factor\n"
+        "FROM community_monthly GROUP BY ALL ORDER BY framework, year;"
+    ),
+    "star_history": (
+        "-- Stars on the first day of each year, and whether the count is exact or estimated\n"
+        "SELECT framework, repo, day, stars, method FROM star_history\n"
+        "WHERE day = date_trunc('year', day) ORDER BY repo, day;"
+    ),
 }
 
 
@@ -191,6 +225,8 @@ EXAMPLES = {
 TOPICS = {
     "frameworks": ["frameworks", "framework_events"],
     "releases": ["releases", "release_files", "packages"],
+    "community": ["repo_stats_daily", "framework_stats_daily", "github_releases",
+                  "release_note_items", "community_monthly", "star_history"],
     "downloads": ["downloads_daily", "framework_downloads_daily", "adoption_share",
                   "downloads_by_version", "version_adoption", "downloads_by_python", "downloads_by_os",
                   "downloads_by_installer", "downloads_by_country", "downloads_by_ci",

@@ -10,7 +10,19 @@ from typing import Any
 
 import duckdb
 
-from collectors import clickpy, conda, hf, mlperf, npm, osv, pypi, pypistats, stackoverflow
+from collectors import (
+    clickpy,
+    conda,
+    github,
+    github_history,
+    hf,
+    mlperf,
+    npm,
+    osv,
+    pypi,
+    pypistats,
+    stackoverflow,
+)
 from collectors.base import SourceFailure, Stream
 from collectors.common import utc_today
 from dltrends.registry import Registry, load_registry
@@ -171,6 +183,27 @@ def default_sources(settings: Settings) -> list[str]:
         log.debug("could not read the clickpy state from %s: %s", settings.db, exc)
         return sources
     return sources + ["clickpy"] if backfilled else sources
+def _repos(registry: Registry, only: list[str] | None) -> list[str]:
+    """The registry's GitHub repos (owner/name), in registry order."""
+    return [repo for fid, fw in registry.frameworks.items() if not only or fid in only
+            for repo in fw.github]
+
+
+def _github_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    repos = _repos(registry, only)
+    if not repos:
+        return []
+    return [(github.REPOS, repos), (github.RELEASES, repos), (github.RATE_LIMIT, ["github"])]
+
+
+def _history_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    repos = _repos(registry, only)
+    if not repos:
+        return []
+    h = github_history
+    # The issue listing goes before the search counts: a repo whose listing is complete needs none.
+    return [(h.COMMITS, repos), (h.STARS, repos), (h.ISSUES, repos), (h.COUNTS, repos),
+            (h.RATE_LIMIT, ["github"])]
 
 
 SOURCES: dict[str, Source] = {
@@ -236,11 +269,26 @@ SOURCES: dict[str, Source] = {
         warehouse_plan=lambda con, s, r, only, full: clickpy_topup_plan(s, r, only, con),
         needs_network="clickpy-clickhouse.clickhouse.com (HTTPS)",
     ),
+    "github": Source(
+        name=github.NAME,
+        title="GitHub REST and GraphQL APIs",
+        make_collector=github.GitHubCollector.from_settings,
+        plan=_github_plan,
+        needs_network="api.github.com (60 requests an hour without GITHUB_TOKEN)",
+    ),
+    "github-history": Source(
+        name=github_history.NAME,
+        title="GitHub search, issue listing, star history and git clones",
+        make_collector=github_history.HistoryCollector.from_settings,
+        plan=_history_plan,
+        needs_network="api.github.com and github.com (git); a GITHUB_TOKEN for big repos",
+    ),
 }
 # What `dltrends collect` runs without --source: the sources that stay quick on a first run (PyPI:
-# one request per package; pypistats: about 70 requests at 30 a minute; Stack Overflow: one request;
-# npm: a few per package), plus clickpy top-ups once a backfill loaded something
-# (`default_sources`). hf (hundreds of pages a day), conda (a large file per month of history), osv
-# (a request per advisory on the first run, and it needs PyPI's versions) and mlperf (thousands of
-# files on a first import) are asked for by name; see README.
-DEFAULT_SOURCES = ["pypi", "pypistats", "stackoverflow", "npm"]
+# one request per package; pypistats: about 70 requests at 30 a minute; GitHub: about 50 of the 60
+# tokenless requests an hour; Stack Overflow: one request; npm: a few per package), plus clickpy
+# top-ups once a backfill loaded something (`default_sources`). github-history (a backfill of many
+# runs), hf (hundreds of pages a day), conda (a large file per month of history), osv (a request
+# per advisory on the first run, and it needs PyPI's versions) and mlperf (thousands of files on a
+# first import) are asked for by name or scheduled; see README.
+DEFAULT_SOURCES = ["pypi", "pypistats", "github", "stackoverflow", "npm"]

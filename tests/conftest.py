@@ -73,6 +73,8 @@ def make_settings(tmp_path: Path, server: FakeServer | None = None, **overrides)
         "db": tmp_path / "data" / "dltrends.duckdb",
         "registry": TEST_REGISTRY,
         "pypi_url": server.url if server else "http://127.0.0.1:9",
+        "github_api_url": server.url if server else "http://127.0.0.1:9",
+        "github_git_url": "",  # tests that clone point it at a local folder
         "http_retries": 2,
         "lock_timeout": 2.0,
         "concurrency": 4,
@@ -92,18 +94,21 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (PyPI, MLPerf), the signal
-    sources' synthetic fixtures on two days (tests/signals_support.py) and the recorded benchmark
-    results (read it, don't write)."""
+    """A published warehouse holding one full collect of every recording (PyPI, MLPerf, the fake
+    GitHub), the signal sources' synthetic fixtures on two days (tests/signals_support.py), download
+    data and the recorded benchmark results (read it, don't write)."""
     from tests.signals_support import collect_signals
 
     folder = tmp_path_factory.mktemp("warehouse")
+    from tests.github_data import serve_test_registry
+
     with FakeServer() as fake:
         serve_pypi(fake)
         serve_mlperf(fake)
+        serve_test_registry(fake)
         cfg = collect_signals(folder, fake)
         cfg = cfg.model_copy(update=mlperf_settings(fake))
-        result = collect(cfg, load_registry(cfg.registry), ["mlperf"])
+        result = collect(cfg, load_registry(cfg.registry), ["mlperf", "github", "github-history"])
         assert result.ok, [s.summary() for s in result.sources]
         from tests.downloads_support import load_downloads
 

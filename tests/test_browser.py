@@ -31,6 +31,7 @@ PAGES = [  # (url path, text that proves the page rendered, per language)
     ("adoption", {"en": "Downloads per framework", "zh": "各框架下载量"}),
     ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
     ("sql?q=SELECT%20framework%2C%20name%20FROM%20frameworks", {"en": "Schema", "zh": "表结构"}),
+    ("community", {"en": "Stars, cumulative", "zh": "累计星标"}),
 ]
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 
@@ -84,7 +85,7 @@ def browser():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("path", "marker"), PAGES, ids=[
-    "overview", "releases", "signals", "performance", "adoption", "data", "sql"])
+    "overview", "releases", "signals", "performance", "adoption", "data", "sql", "community"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []

@@ -41,8 +41,8 @@ def test_collect_status_sql(env):
     assert env.exists()
     status_out = run("status", "--format", "json")
     assert status_out.exit_code == 0
-    rows = json.loads(status_out.stdout)
-    assert rows[0]["source"] == "pypi" and rows[0]["last_status"] == "ok"
+    rows = {r["source"]: r for r in json.loads(status_out.stdout)}
+    assert rows["pypi"]["last_status"] == "ok"
     out = run("sql", "SELECT package, count(*) AS n FROM releases GROUP BY 1 ORDER BY 1",
               "--format", "csv")
     assert out.exit_code == 0

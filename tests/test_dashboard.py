@@ -24,6 +24,7 @@ PAGES = {
     "signals": ("app_pages/signals.py", {"en": "Adoption signals", "zh": "采用信号"}),
     "performance": ("app_pages/performance.py", {"en": "Performance", "zh": "性能"}),
     "adoption": ("app_pages/adoption.py", {"en": "Adoption", "zh": "采用度"}),
+    "community": ("app_pages/community.py", {"en": "Community", "zh": "社区"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
     "sql": ("app_pages/sql.py", {"en": "SQL", "zh": "SQL 查询"}),
 }
@@ -66,10 +67,13 @@ def test_page_renders_without_exceptions(collected_warehouse, monkeypatch, name,
 def test_releases_panels_show_the_recorded_data(collected_warehouse, monkeypatch):
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="tensorflow,pytorch", matrix="pytorch")
-    assert [s.value for s in at.subheader] == [
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[:6] == [
         "Release timeline", "Release cadence", "Wheel support matrix of the latest release",
         "Security: known advisories on the latest release of PyTorch",
-        "Advisories on the latest release of PyTorch"]
+        "Advisories on the latest release of PyTorch",
+        "Release notes: breaking changes and deprecations per release"]
+    assert subheaders[6].startswith("What ") and subheaders[6].endswith(" says, item by item")
     assert "Latest release: torch 2.15.0" in [c.value for c in at.caption]
     assert at.multiselect[0].value == ["tensorflow", "pytorch"]
     cadence = at.dataframe[1].value  # [0] is the lifecycle events table
@@ -112,7 +116,8 @@ def test_empty_panels_name_the_command(tmp_path, server, monkeypatch):
     at = open_app(cfg.db, monkeypatch, "zh", "app_pages/releases.py")
     assert not at.exception
     infos = [i.value for i in at.info]
-    assert infos and all("dltrends collect --source pypi" in i for i in infos)
+    assert infos and all("dltrends collect --source pypi" in i for i in infos[:-1])
+    assert "dltrends collect --source github" in infos[-1]  # the release notes panel
     data = open_app(cfg.db, monkeypatch, "en", "app_pages/data.py")
     errors = data.dataframe[1].value["error"].tolist()
     assert errors == ["nothing-here: not found on the index: HTTP 404 Not Found "
@@ -186,7 +191,9 @@ def test_releases_page_marks_advisories_and_lists_them(collected_warehouse, monk
     assert "tensorflow 2.21.0 没有已知的安全公告。" in captions
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="pytorch", matrix="pytorch")
-    summary, advisories = at.dataframe[-2].value, at.dataframe[-1].value
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "open_vulnerabilities" in f.columns)
+    advisories = next(f for f in frames if "advisory_id" in f.columns)
     columns = ["package", "latest_version", "open_vulnerabilities", "open_advisories"]
     assert summary[columns].values.tolist() == [["torch", "2.15.0", 1, 2]]
     assert advisories["advisory_id"].tolist() == ["GHSA-test-0001-0001", "PYSEC-0000-1"]
@@ -206,4 +213,4 @@ def test_signal_panels_name_the_command_that_fills_them(tmp_path, server, monkey
     for source in ("hf", "stackoverflow", "npm", "conda"):
         assert f"dltrends collect --source {source}" in infos
     releases = open_app(cfg.db, monkeypatch, "en", "app_pages/releases.py")
-    assert "dltrends collect --source pypi --source osv" in releases.info[-1].value
+    assert any("dltrends collect --source pypi --source osv" in i.value for i in releases.info)

@@ -20,6 +20,7 @@ from dltrends.registry import load_registry
 from jobs.collect import collect
 from tests.conftest import TEST_REGISTRY, serve_pypi
 from tests.fakeserver import FakeServer, slow
+from tests.github_data import serve_test_registry
 from warehouse.db import reader
 from warehouse.publish import PublishError
 
@@ -59,10 +60,11 @@ def cli_env(db: Path, server: FakeServer, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
     env.update(DLTRENDS_DB=str(db), DLTRENDS_REGISTRY=str(TEST_REGISTRY),
                DLTRENDS_PYPI_URL=server.url, DLTRENDS_HTTP_MAX_RETRY_WAIT="0",
-               # these tests are about the writer and the publish: collect PyPI only (`-s pypi`),
-               # and keep any other source off the network
+               # these tests are about the writer and the publish: keep every other source off the
+               # network (the fake server answers GitHub; the others are refused at once)
                DLTRENDS_PYPISTATS_URL="http://127.0.0.1:9", DLTRENDS_CLICKPY_URL="http://127.0.0.1:9",
-               **extra)
+               DLTRENDS_GITHUB_API_URL=server.url, DLTRENDS_GITHUB_GIT_URL="", **extra)
+    env.pop("GITHUB_TOKEN", None)
     return env
 
 
@@ -77,6 +79,7 @@ def sha(path: Path) -> str:
 
 def test_reader_holding_the_file_never_blocks_a_collect(tmp_path, pypi_server):
     db = tmp_path / "dl.duckdb"
+    serve_test_registry(pypi_server)  # `collect` runs the github source too
     env = cli_env(db, pypi_server)
     first = dltrends("collect", "-s", "pypi", "-f", "tinygrad", "-f", "mlx", env=env)
     assert first.wait(60) == 0, first.stderr.read()
@@ -140,6 +143,7 @@ def test_killing_the_collector_never_changes_the_published_file(tmp_path):
     db = tmp_path / "dl.duckdb"
     with FakeServer() as server:
         serve_pypi(server)
+        serve_test_registry(server)
         env = cli_env(db, server, DLTRENDS_CONCURRENCY="2")
         base = dltrends("collect", "-s", "pypi", "-f", "tinygrad", env=env)
         assert base.wait(60) == 0
@@ -160,7 +164,8 @@ def test_killing_the_collector_never_changes_the_published_file(tmp_path):
         _, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err
     with reader(db) as con:
-        statuses = [r[0] for r in con.execute("SELECT status FROM collector_runs ORDER BY run_id").fetchall()]
+        statuses = [r[0] for r in con.execute(
+            "SELECT status FROM collector_runs WHERE source = 'pypi' ORDER BY run_id").fetchall()]
         packages = con.execute("SELECT count(DISTINCT package) FROM releases").fetchall()[0][0]
     assert statuses[0] == "ok" and statuses[-1] == "ok"
     assert set(statuses[1:-1]) <= {"failed"}  # killed runs are closed as interrupted

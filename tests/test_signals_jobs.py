@@ -64,13 +64,14 @@ def test_unreachable_sources_fail_fast_and_alone_and_the_rest_is_published(tmp_p
 def test_default_collect_skips_sources_the_registry_names_nothing_for(tmp_path, pypi_server, monkeypatch):
     from tests.downloads_support import body, serve_pypistats
 
-    assert DEFAULT_SOURCES == ["pypi", "pypistats", "stackoverflow", "npm"]
+    assert DEFAULT_SOURCES == ["pypi", "pypistats", "github", "stackoverflow", "npm"]
     assert {"pypi", "stackoverflow", "npm", "hf", "conda", "osv"} <= set(SOURCES)
     db = tmp_path / "dl.duckdb"
     monkeypatch.setenv("DLTRENDS_DB", str(db))
     monkeypatch.setenv("DLTRENDS_REGISTRY", str(TEST_REGISTRY))
     monkeypatch.setenv("DLTRENDS_PYPI_URL", pypi_server.url)
     monkeypatch.setenv("DLTRENDS_PYPISTATS_URL", pypi_server.url)
+    monkeypatch.setenv("DLTRENDS_GITHUB_API_URL", pypi_server.url)  # tinygrad's repo: not served
     serve_pypistats(pypi_server, "tinygrad", overall=body("overall_pip"),
                     python_minor=body("python_minor_pip"), system=body("python_minor_pip"))
     result = CliRunner().invoke(app, ["collect", "-f", "tinygrad"], catch_exceptions=False)

@@ -117,12 +117,17 @@ def _ensure_views(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _dependency_order(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """View files ordered so that each comes after the views its query names (name order otherwise)."""
-    names = {name for name, _ in files}
+    """View files ordered so that each comes after the views its query names (name order otherwise).
+
+    A file's view is the one its `CREATE ... VIEW [schema.]name` creates, whatever the file is called.
+    """
+    created = {name: _view_name(name, sql) for name, sql in files}
     deps = {}
     for name, sql in files:
         query = re.sub(r"--[^\n]*", "", sql.split("COMMENT ON", 1)[0])
-        deps[name] = {n for n in names if n != name and re.search(rf"\b{re.escape(n)}\b", query)}
+        query = query.split(" AS", 1)[-1]  # the view's own name is not a dependency
+        deps[name] = {other for other, view in created.items()
+                      if other != name and re.search(rf"\b{re.escape(view)}\b", query)}
     ordered: list[tuple[str, str]] = []
     done: set[str] = set()
     pending = list(files)
@@ -132,6 +137,11 @@ def _dependency_order(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
         done.add(ready[0][0])
         pending.remove(ready[0])
     return ordered
+
+
+def _view_name(file_name: str, sql: str) -> str:
+    match = re.search(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:\w+\.)?(\w+)", sql, re.I)
+    return match[1] if match else file_name
 
 
 def _sql_files(folder) -> list[tuple[str, str]]:

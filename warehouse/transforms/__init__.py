@@ -1,6 +1,6 @@
-"""Raw payload -> typed rows, one module per (source, stream).
+"""Raw payload -> typed rows, one module (or transform object) per (source, stream).
 
-Each module offers `transform(items) -> {table: DataFrame}` and `SNAPSHOT_SCOPE`: for tables where
+Each offers `transform(items) -> {table: DataFrame}` and `SNAPSHOT_SCOPE`: for tables where
 one payload is the complete list for its item (a PyPI project lists all its releases), the column
 that scopes the snapshot; rows of that item missing from a new payload get `removed_at` set.
 A module may also offer `after_load(con) -> rows changed`, run once per saved batch, for tables
@@ -11,13 +11,18 @@ lists are deleted (download counts, `warehouse.load.delete_unlisted`).
 Transforms read only the landed payload, so `raw.items` can rebuild every typed table.
 """
 
-from types import ModuleType
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+import pandas as pd
 
 from warehouse.transforms import (
     bench,
     bigquery,
     clickpy,
     conda,
+    github,
+    github_history,
     hf,
     mlperf,
     npm,
@@ -28,7 +33,13 @@ from warehouse.transforms import (
     stackoverflow,
 )
 
-TRANSFORMS: dict[tuple[str, str], ModuleType] = {
+
+class Transform(Protocol):
+    SNAPSHOT_SCOPE: dict[str, str]
+    transform: Callable[[Iterable[Any]], dict[str, pd.DataFrame]]
+
+
+TRANSFORMS: dict[tuple[str, str], Transform] = {
     ("pypi", "projects"): pypi,
     # Issue 5: adoption and health signals.
     ("conda", "monthly"): conda,
@@ -44,4 +55,13 @@ TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     **{("pypistats", stream): pypistats for stream in pypistats.DIMENSIONS},
     **{("clickpy", stream): clickpy for stream in clickpy.DIMENSIONS},
     ("bigquery", "daily"): bigquery,
+    # Issue 3: GitHub activity.
+    ("github", "repos"): github.RepoSnapshots,
+    ("github", "releases"): github.Releases,
+    ("github", "rate_limit"): github.RateLimits,
+    ("github-history", "commits"): github_history.AuthorMonths,
+    ("github-history", "issue_counts"): github_history.IssueCounts,
+    ("github-history", "issues"): github_history.Issues,
+    ("github-history", "stars"): github_history.StarDays,
+    ("github-history", "rate_limit"): github.RateLimits,
 }
