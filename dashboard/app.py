@@ -16,8 +16,6 @@ PAGES = [
             default=True),
     st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
             url_path="releases"),
-    st.Page("app_pages/signals.py", title=t("nav.signals"), icon=":material/trending_up:",
-            url_path="signals"),
     st.Page("app_pages/performance.py", title=t("nav.performance"), icon=":material/speed:",
             url_path="performance"),
     st.Page("app_pages/adoption.py", title=t("nav.adoption"), icon=":material/trending_up:",

@@ -21,7 +21,6 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
-    "signals": ("app_pages/signals.py", {"en": "Adoption signals", "zh": "采用信号"}),
     "performance": ("app_pages/performance.py", {"en": "Performance", "zh": "性能"}),
     "adoption": ("app_pages/adoption.py", {"en": "Adoption", "zh": "采用度"}),
     "community": ("app_pages/community.py", {"en": "Community", "zh": "社区"}),
@@ -163,10 +162,11 @@ def test_chart_png_export_with_chinese_labels():
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
 
 
-def test_signals_page_shows_each_source_with_its_freshness(collected_warehouse, monkeypatch):
-    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/signals.py",
+def test_adoption_page_shows_each_signal_with_its_freshness(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/adoption.py",
                   fw="tensorflow,pytorch,onnxruntime")
-    assert [s.value for s in at.subheader] == [
+    assert [h.value for h in at.header] == ["Beyond PyPI: other adoption signals"]
+    assert [s.value for s in at.subheader][-4:] == [
         "Hugging Face Hub: top-N model downloads", "Stack Overflow questions",
         "npm downloads of the JavaScript builds", "conda downloads per month"]
     captions = [c.value for c in at.caption]
@@ -175,10 +175,11 @@ def test_signals_page_shows_each_source_with_its_freshness(collected_warehouse, 
     for source in ("Hugging Face Hub API", "StackExchange API", "npm downloads API",
                    "Anaconda public package data"):
         assert any(c.startswith(f"Source: {source}, collected ") for c in captions), source
-    questions = at.dataframe[1].value
+    frames = [d.value for d in at.dataframe]
+    questions = next(f for f in frames if "questions_per_week" in f.columns)
     pytorch = questions[questions["framework_name"] == "PyTorch"]
     assert list(pytorch["questions"]) == [26034, 26197] and list(pytorch["questions_per_week"])[-1] == 163
-    npm = at.dataframe[2].value
+    npm = next(f for f in frames if "package" in f.columns and "@tensorflow/tfjs" in set(f["package"]))
     assert set(npm["package"]) == {"@tensorflow/tfjs", "onnxruntime-web", "onnxruntime-node"}
     assert any("FROM conda_downloads_monthly c JOIN frameworks f" in c.value for c in at.code)
 
@@ -207,7 +208,7 @@ def test_signal_panels_name_the_command_that_fills_them(tmp_path, server, monkey
     serve_pypi(server)
     cfg = make_settings(tmp_path, server, registry=reg)
     collect(cfg, load_registry(reg), ["pypi"])
-    at = open_app(cfg.db, monkeypatch, "en", "app_pages/signals.py")
+    at = open_app(cfg.db, monkeypatch, "en", "app_pages/adoption.py")
     assert not at.exception
     infos = " ".join(i.value for i in at.info)
     for source in ("hf", "stackoverflow", "npm", "conda"):

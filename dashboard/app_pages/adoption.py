@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_adoption, db, frames_adoption, queries, state
+from dashboard import charts_adoption, db, frames_adoption, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 
@@ -19,7 +19,8 @@ names = dict(zip(fw["framework"], fw["name"], strict=True)) if not fw.empty else
 coverage = db.run(queries.download_coverage())
 if coverage.empty:
     st.info(t("adoption.no_data", recent=RECENT, history=HISTORY), icon=":material/info:")
-with_data = set(coverage.get("framework", []))
+with_data = set(coverage.get("framework", [])) | set(db.run(queries.signal_frameworks()).get(
+    "framework", []))  # the panels below PyPI's show conda, Hub, Stack Overflow and npm data
 options = [f for f in names if f in with_data] or list(names)
 default = [f for f in DEFAULT_FRAMEWORKS if f in options] or options[:6]
 last_day = pd.Timestamp(coverage["last_day"].max()) if not coverage.empty else None
@@ -118,3 +119,11 @@ panel("mix", t("adoption.mix", dimension=dims[dimension]), query, mix, source="d
       command="dltrends backfill --source bigquery" if dimension == "ci" else HISTORY,
       chart=charts_adoption.mix(folded, labels) if not folded.empty else None,
       help=t(f"adoption.mix_help_{dimension}"))
+
+# Beyond PyPI: conda, Hugging Face Hub, Stack Overflow and the JavaScript builds on npm
+st.header(t("signals.title"), anchor="signals")
+st.caption(t("signals.intro"))
+signals.hub_panel(selected)
+signals.stackoverflow_panel(selected)
+signals.npm_panel(selected)
+signals.conda_panel(selected)
