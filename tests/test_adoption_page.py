@@ -24,9 +24,12 @@ def test_panels_show_the_collected_downloads(collected_warehouse, monkeypatch):
     at = open_app(collected_warehouse, monkeypatch, "en", PAGE, fw="pytorch,jax", since="2023",
                   pkg="torch")
     assert not at.exception, [e.value for e in at.exception]
-    assert [s.value for s in at.subheader] == [
+    assert [s.value for s in at.subheader][:6] == [
         "Downloads per framework", "Share of the tracked ecosystem", "Growth", "Version adoption",
         "Adoption lag per minor series", "Download mix by Python version"]
+    assert [s.value for s in at.subheader][6:] == [  # the other signals, below PyPI's
+        "Hugging Face Hub: top-N model downloads", "Stack Overflow questions",
+        "npm downloads of the JavaScript builds", "conda downloads per month"]
     growth = at.dataframe[0].value
     assert list(growth["framework_name"]) == ["PyTorch", "JAX"]  # ranked by 28-day downloads
     assert set(growth["source"]) == {"clickpy"}
@@ -34,7 +37,8 @@ def test_panels_show_the_collected_downloads(collected_warehouse, monkeypatch):
     assert "2.2" in set(lags["version"])
     code = " ".join(c.value for c in at.code)
     assert "FROM framework_downloads_daily" in code and "FROM version_adoption" in code
-    assert not at.info
+    # every download panel has data (an empty one would name pypistats or the backfill)
+    assert not [i.value for i in at.info if "pypistats" in i.value or "backfill" in i.value]
 
 
 def test_filters_live_in_the_url(collected_warehouse, monkeypatch):
