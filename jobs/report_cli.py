@@ -8,11 +8,8 @@ from typing import Annotated
 
 import typer
 
-from dashboard.charts import cjk_glyphs_render
 from dltrends.errors import ExitCode
 from jobs.cli_base import ConfigOpt, DbOpt, command, say, setup
-from jobs.report import build_report
-from jobs.report.render import figures, write
 
 
 @command
@@ -28,6 +25,11 @@ def report(
     """Write the weekly report: the overview, the period's changes (new releases, regressions,
     movers, stale sources) and the key charts, as one HTML file that needs no network and as
     Markdown. Exit code 1 when a section could not be built."""
+    # imported here: charts and their renderer are heavy, and every other command starts faster
+    from dashboard.charts import cjk_glyphs_render
+    from jobs.report import build_report
+    from jobs.report.render import figures, write
+
     settings = setup(config, db=db)
     if lang == "zh" and not cjk_glyphs_render():
         say("note: no CJK font found, so Chinese chart labels will show as boxes; install "
