@@ -60,6 +60,8 @@ def collect(
         result = run_collect(settings, reg, sources, framework, full=full, progress=progress)
     for src in result.sources:
         say(src.summary())
+    if result.alerts and (result.alerts.new or result.alerts.sent or not result.alerts.ok):
+        say(result.alerts.summary())
     if result.published:
         say(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)")
     return ExitCode.OK if result.ok else ExitCode.PARTIAL

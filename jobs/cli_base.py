@@ -20,6 +20,7 @@ from rich.console import Console
 from dltrends.errors import DltrendsError
 from dltrends.registry import Registry, load_registry
 from dltrends.settings import Settings, load_settings
+from jobs.terminate import Terminated, exit_now, terminable
 
 app = typer.Typer(
     help="dltrends: live, sourced trends of the deep-learning framework ecosystem.",
@@ -45,15 +46,24 @@ def say(text: str, style: str | None = None) -> None:
 
 
 def command(func):
-    """Turn dltrends errors into their message and exit code; the docstring is the help."""
+    """Turn dltrends errors into their message and exit code; the docstring is the help.
+
+    SIGTERM unwinds the command (rolling back an open transaction; see jobs/terminate.py) and
+    ends the process with exit code 143 within a few seconds.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            code = func(*args, **kwargs)
+            with terminable():
+                code = func(*args, **kwargs)
         except DltrendsError as exc:
             say(f"dltrends: {exc}", style="red")
             raise typer.Exit(int(exc.exit_code)) from None
+        except Terminated as exc:
+            say(f"dltrends: {exc}: the open transaction was rolled back and nothing was "
+                "published half-way", style="red")
+            exit_now()
         raise typer.Exit(int(code or 0))
 
     return app.command()(wrapper)

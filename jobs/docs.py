@@ -48,6 +48,15 @@ EXAMPLES = {
         "FROM collector_runs ORDER BY run_id DESC LIMIT 10;"
     ),
     "source_status": "SELECT source, last_status, last_success_at, failed_of_last_5 FROM source_status;",
+    "source_health": (
+        "-- What needs attention: stale or failing sources\n"
+        "SELECT source, state, data_age, expected_freshness, failed_in_a_row, last_error\n"
+        "FROM source_health WHERE state IN ('stale', 'failing') ORDER BY source;"
+    ),
+    "alerts": (
+        "SELECT raised_at, rule, title, sent_to, pending, last_error FROM alerts\n"
+        "WHERE NOT baseline ORDER BY raised_at DESC LIMIT 20;"
+    ),
 }
 
 

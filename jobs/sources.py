@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,9 @@ class Source:
     make_collector: Callable[[Settings, Callable[[float], None] | None], Any]
     plan: Callable[[Settings, Registry, list[str] | None], Plan]
     needs_network: str = ""  # what a user must have for this source to work
+    # How old its data may get before `dltrends status`, the Data page and the stale_source alert
+    # flag it; None takes the default for its name in jobs/schedule.py (DEFAULTS), else 2 days.
+    fresh_within: dt.timedelta | None = None
 
 
 def _pypi_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
@@ -34,6 +38,7 @@ SOURCES: dict[str, Source] = {
         title="PyPI JSON API",
         make_collector=pypi.PypiCollector.from_settings,
         plan=_pypi_plan,
+        fresh_within=dt.timedelta(hours=6),  # collected hourly: a few failed runs are no alarm
     ),
 }
 DEFAULT_SOURCES = ["pypi"]
