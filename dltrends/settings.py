@@ -269,6 +269,11 @@ def _config_file(config: Path | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
+def config_path(config: Path | None = None) -> Path | None:
+    """The settings file in effect (option, DLTRENDS_CONFIG, or ./dltrends.toml), if any."""
+    return _config_file(config)
+
+
 def _check_env_names() -> None:
     known = {ENV_PREFIX + n.upper() for n in Settings.model_fields if n not in SECRET_FIELDS}
     known |= {CONFIG_ENV, *SECRET_FIELDS.values()}

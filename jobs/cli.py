@@ -122,6 +122,7 @@ def version() -> int:
 
 # Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
+from jobs import ops_cli, schedule_cli  # noqa: E402, F401  (operations, issue 9)
 
 
 def main() -> None:

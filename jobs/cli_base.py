@@ -45,11 +45,12 @@ def say(text: str, style: str | None = None) -> None:
     err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
-def command(func):
+def handled(func):
     """Turn dltrends errors into their message and exit code; the docstring is the help.
 
     SIGTERM unwinds the command (rolling back an open transaction; see jobs/terminate.py) and
-    ends the process with exit code 143 within a few seconds.
+    ends the process with exit code 143 within a few seconds. For a sub-app's commands:
+    `sub.command("name")(handled(func))`.
     """
 
     @functools.wraps(func)
@@ -66,7 +67,12 @@ def command(func):
             exit_now()
         raise typer.Exit(int(code or 0))
 
-    return app.command()(wrapper)
+    return wrapper
+
+
+def command(func):
+    """A `dltrends` subcommand with `handled`'s error handling."""
+    return app.command()(handled(func))
 
 
 def setup(config: Path | None, verbose: bool = False, **overrides) -> Settings:

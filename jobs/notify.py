@@ -71,7 +71,7 @@ def dry_run_text(settings: Settings, message: Message) -> str:
     real = channels(settings.model_copy(update={"alert_dry_run": False}))
     to = ", ".join(real) or "no channel configured"
     extra = "".join(f"\n  attachment: {p}" for p in message.attachments)
-    return f"[dry run, not sent; channels: {to}] {message.subject}\n{message.text}{extra}"
+    return f"[dry run, not sent; channels: {to}]\n{message.text}{extra}"
 
 
 def post_webhook(settings: Settings, message: Message) -> None:
@@ -141,3 +141,41 @@ def _redact(text: str, secret: str) -> str:
     path = urlsplit(secret).path
     text = text.replace(secret, _host(secret) + "/...")
     return text.replace(path, "/...") if len(path) > 1 else text
+
+
+MAX_WEBHOOK_TEXT = 35_000  # Slack truncates a message's text at 40,000 characters
+
+
+def deliver_report(settings: Settings, folder: Path, since: float,
+                   echo: Callable[[str], None] | None = None) -> dict[str, str | None]:
+    """Send the report files written to `folder` after `since` (epoch seconds) on every channel.
+
+    The Markdown version is the message text, the HTML version the e-mail's HTML part and an
+    attachment. Returns channel -> None when sent, else why not. Nothing is retried: the next
+    report comes next week.
+    """
+    newest = {ext: _newest(folder, ext, since) for ext in (".md", ".html")}
+    if newest[".md"] is None and newest[".html"] is None:
+        log.warning("the report wrote no .md or .html file to %s; nothing to deliver", folder)
+        return {}
+    text = newest[".md"].read_text(encoding="utf-8") if newest[".md"] else ""
+    html = newest[".html"].read_text(encoding="utf-8") if newest[".html"] else None
+    subject = f"dltrends report: {(newest['.md'] or newest['.html']).stem}"
+    outcome: dict[str, str | None] = {}
+    for channel in channels(settings):
+        body = text if channel != WEBHOOK or len(text) <= MAX_WEBHOOK_TEXT else (
+            text[:MAX_WEBHOOK_TEXT] + "\n... (truncated; the full report is in the e-mail / on disk)")
+        attachments = [newest[".html"]] if channel == EMAIL and newest[".html"] else []
+        try:
+            send(settings, channel, Message(subject, body or subject, html, attachments), echo)
+            outcome[channel] = None
+            log.info("report %s sent by %s", subject, channel)
+        except DeliveryError as exc:
+            outcome[channel] = str(exc)
+            log.warning("report %s not sent: %s", subject, exc)
+    return outcome
+
+
+def _newest(folder: Path, ext: str, since: float) -> Path | None:
+    files = [p for p in folder.rglob(f"*{ext}") if p.is_file() and p.stat().st_mtime >= since - 1]
+    return max(files, key=lambda p: p.stat().st_mtime, default=None)
