@@ -146,11 +146,12 @@ def download_change(ctx: Context) -> list[Alert]:
         WITH last AS (SELECT max({day}) AS d FROM framework_downloads_daily),
         w AS (
             SELECT framework,
-                   avg({downloads}) FILTER (WHERE {day} > d - 7) AS recent,
-                   avg({downloads}) FILTER (WHERE {day} <= d - 7 AND {day} > d - 35) AS before,
+                   avg({downloads}) FILTER (WHERE {day} > d - INTERVAL 7 DAY) AS recent,
+                   avg({downloads}) FILTER (WHERE {day} <= d - INTERVAL 7 DAY
+                                            AND {day} > d - INTERVAL 35 DAY) AS before,
                    any_value(d) AS d
             FROM framework_downloads_daily, last
-            WHERE {day} > d - 35
+            WHERE {day} > d - INTERVAL 35 DAY
             GROUP BY framework
         )
         SELECT framework, recent, before, d, recent / before - 1 AS change FROM w

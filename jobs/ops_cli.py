@@ -145,7 +145,10 @@ def alerts_list(
     return ExitCode.OK
 
 
-def alerts_rules(config: ConfigOpt = None, db: DbOpt = None) -> int:
+def alerts_rules(
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    config: ConfigOpt = None, db: DbOpt = None,
+) -> int:
     """Every alert rule: enabled or not, and whether its data exists yet."""
     settings = setup(config, db=db)
     enabled = {r.name for r in alerts.enabled_rules(settings)}
@@ -158,7 +161,7 @@ def alerts_rules(config: ConfigOpt = None, db: DbOpt = None) -> int:
             ready = "ready" if not isinstance(found, str) else f"waiting: {found}"
         rows.append({"rule": rule.name, "enabled": rule.name in enabled, "data": ready,
                      "baseline first": rule.baseline, "fires on": rule.description})
-    output.emit(pd.DataFrame(rows), "table")
+    output.emit(pd.DataFrame(rows), fmt)
     return ExitCode.OK
 
 

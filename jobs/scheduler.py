@@ -160,8 +160,12 @@ def remember_run(settings: Settings, name: str, when: float) -> None:
     state = _read_state(path)
     state[name] = dt.datetime.fromtimestamp(when, dt.UTC).isoformat()
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
-    os.replace(tmp, path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True))
+        os.replace(tmp, path)
+    except OSError as exc:  # only the catch-up after downtime depends on it
+        log.warning("could not record the run of %s in %s: %s", name, path, exc)
 
 
 def _read_state(path: Path) -> dict[str, str]:
@@ -242,6 +246,7 @@ def file_logging(settings: Settings) -> logging.Handler:
     handler.setFormatter(formatter)
     for name in (__name__, "jobs.notify", "jobs.alerts", "apscheduler"):
         logging.getLogger(name).addHandler(handler)
+    logging.getLogger(__name__).setLevel(logging.INFO)  # job lines whatever DLTRENDS_LOG_LEVEL says
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # misfires, errors; not chatter
     return handler
 

@@ -13,6 +13,7 @@ streaks AS (
 ),
 summary AS (
     SELECT r.source,
+           min(r.started_at) AS first_run_at,
            max(r.started_at) AS last_run_at,
            any_value(r.status) FILTER (WHERE r.recency = 1) AS last_status,
            any_value(r.error) FILTER (WHERE r.recency = 1) AS last_error,
@@ -26,9 +27,9 @@ judged AS (
     SELECT source, e.title, e.schedule, to_seconds(e.fresh_within_s) AS expected_freshness,
            m.last_run_at, m.last_status, m.last_success_at, now() - m.last_success_at AS data_age,
            coalesce(m.failed_in_a_row, 0) AS failed_in_a_row, m.failing_since_run, m.last_error,
-           CASE WHEN e.source IS NULL THEN NULL
-                ELSE m.last_success_at IS NULL
-                     OR now() - m.last_success_at > to_seconds(e.fresh_within_s) END AS is_stale,
+           CASE WHEN e.source IS NULL OR m.first_run_at IS NULL THEN NULL
+                ELSE now() - coalesce(m.last_success_at, m.first_run_at)
+                     > to_seconds(e.fresh_within_s) END AS is_stale,
            coalesce(m.failed_in_a_row, 0) >= coalesce(e.failing_runs, 3) AS is_failing
     FROM core.source_expectations e
     FULL OUTER JOIN summary m USING (source)
@@ -52,6 +53,6 @@ COMMENT ON COLUMN main.source_health.data_age IS 'Time since last_success_at, as
 COMMENT ON COLUMN main.source_health.failed_in_a_row IS 'Latest runs that failed outright, counted back to the last run that did not.';
 COMMENT ON COLUMN main.source_health.failing_since_run IS 'run_id of the first failed run of that streak; NULL when the latest run did not fail.';
 COMMENT ON COLUMN main.source_health.last_error IS 'Error text of the latest run (each failed item and why).';
-COMMENT ON COLUMN main.source_health.is_stale IS 'True when the data is older than expected_freshness or was never collected; NULL for an undeclared source.';
+COMMENT ON COLUMN main.source_health.is_stale IS 'True when the data is older than expected_freshness (or, never collected successfully, the first run is); NULL before any run and for an undeclared source.';
 COMMENT ON COLUMN main.source_health.is_failing IS 'True when the last N runs all failed (N = DLTRENDS_FAILING_RUNS, default 3).';
 COMMENT ON COLUMN main.source_health.state IS 'never (no run yet), failing, stale or ok, in that order of precedence.';
