@@ -22,6 +22,7 @@ from dltrends.errors import ConfigError
 from dltrends.settings import Settings
 from jobs import notify
 from jobs.alert_rules import RULES, Alert, Context, Rule, has_rows, resolve
+from jobs.terminate import stop_if_requested
 from warehouse.db import transaction
 from warehouse.operations import (
     insert_alerts,
@@ -159,6 +160,7 @@ def after_job(con: duckdb.DuckDBPyConnection, settings: Settings) -> AlertRun | 
     try:
         return check(con, settings)
     except (ConfigError, duckdb.Error) as exc:
+        stop_if_requested()
         log.error("alerts were not evaluated: %s", exc)
         run = AlertRun()
         run.broken["*"] = str(exc)

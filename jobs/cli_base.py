@@ -20,7 +20,7 @@ from rich.console import Console
 from dltrends.errors import DltrendsError
 from dltrends.registry import Registry, load_registry
 from dltrends.settings import Settings, load_settings
-from jobs.terminate import Terminated, exit_now, terminable
+from jobs.terminate import Terminated, exit_now, requested, terminable
 
 app = typer.Typer(
     help="dltrends: live, sourced trends of the deep-learning framework ecosystem.",
@@ -62,12 +62,20 @@ def handled(func):
             say(f"dltrends: {exc}", style="red")
             raise typer.Exit(int(exc.exit_code)) from None
         except Terminated as exc:
-            say(f"dltrends: {exc}: the open transaction was rolled back and nothing was "
-                "published half-way", style="red")
-            exit_now()
+            _stopped(exc)
+        except Exception:
+            if (signum := requested()) is None:
+                raise
+            _stopped(Terminated(signum))  # DuckDB reported the signal as an interrupted query
         raise typer.Exit(int(code or 0))
 
     return wrapper
+
+
+def _stopped(exc: Terminated) -> None:
+    say(f"dltrends: {exc}: the open transaction was rolled back and nothing was published "
+        "half-way", style="red")
+    exit_now()
 
 
 def command(func):

@@ -21,6 +21,7 @@ from dltrends.settings import Settings
 from jobs import alerts
 from jobs.schedule import expectations
 from jobs.sources import SOURCES, Source
+from jobs.terminate import stop_if_requested
 from warehouse.db import open_working, transaction
 from warehouse.load import save_batch
 from warehouse.lock import writer_lock
@@ -120,6 +121,7 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
             _drain(con, run_id, collector.fetch(stream, keys, state), counts,
                    lambda item: progress.advance(job.name, item))
     except Exception as exc:  # the source itself broke: record it, let the next source run
+        stop_if_requested()  # unless SIGTERM interrupted a query: then stop, do not publish
         log.exception("source %s failed", job.name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:

@@ -268,9 +268,13 @@ def _acquire(settings: Settings) -> AbstractContextManager:
 def run(settings: Settings, config: Path | None,
         after: dict[str, Callable[[Settings, float], None]] | None = None,
         triggers: dict[str, BaseTrigger] | None = None,
-        ready: Callable[[BackgroundScheduler], None] | None = None) -> int:
-    """Run the scheduler until SIGTERM or SIGINT; returns the exit code."""
-    task_list = tasks(settings)
+        task_list: list[Task] | None = None) -> int:
+    """Run the scheduler until SIGTERM or SIGINT; returns the exit code.
+
+    `triggers` and `task_list` replace the cron triggers and the tasks from the settings (tests
+    and perf/ run it every 2 s).
+    """
+    task_list = tasks(settings) if task_list is None else task_list
     lock = _acquire(settings)
     handler = file_logging(settings)
     runner = Runner(settings, config, after)
@@ -282,8 +286,6 @@ def run(settings: Settings, config: Path | None,
         scheduler.start()
         log.info("scheduler started (pid %d) for %s: %s", os.getpid(), settings.db,
                  "; ".join(f"{t.name} '{t.cron}'" for t in task_list) or "no tasks")
-        if ready:
-            ready(scheduler)
         while not stop.wait(1.0):
             pass
         log.info("stopping: no new jobs; the running job (if any) gets SIGTERM")

@@ -123,14 +123,32 @@ def dltrends(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
 @dataclass
 class KillOutcome:
     moment: float  # seconds after the collect process started
-    killed: bool  # False: it had finished before the kill
+    phase: str  # how far the run had got: starting, collecting, publishing, finished
     held: str  # "old" or "new" data in the published file after the kill
     generation: int
 
 
+KILL_FRAMEWORKS = ("pytorch", "jax", "mxnet", "tinygrad")  # 5 packages: a run takes ~2 s
+
+
+def phase(stderr: str) -> str:
+    """How far a collect got, from its debug log."""
+    if "INFO warehouse.publish: published" in stderr:
+        return "finished"
+    if "INFO jobs.collect: pypi:" in stderr:
+        return "publishing"
+    if "httpcore" in stderr:
+        return "collecting"
+    return "starting"
+
+
 @dataclass
 class KillTrial:
-    """kill -9 of `dltrends collect` at seeded random moments, each over a new data generation."""
+    """kill -9 of `dltrends collect` at seeded random moments, each over a new data generation.
+
+    After every kill the published file must open and hold one whole generation: the one published
+    before (old) or the one this run fetched (new), never a mix.
+    """
 
     db: Path
     url: str
@@ -142,36 +160,39 @@ class KillTrial:
 
     def run(self) -> None:
         env = cli_env(self.db, self.url, DLTRENDS_CONCURRENCY="2")
-        self.pypi.gen = 0
-        self._collect(env)
-        self.pypi.gen = 1
-        start = time.monotonic()
-        self._collect(env)
-        span = time.monotonic() - start  # a whole run, process start to exit
+        spans = []
+        for gen in (0, 1):
+            self.pypi.gen = gen
+            start = time.monotonic()
+            self.collect(env)
+            spans.append(time.monotonic() - start)
+        span = max(spans)  # a whole run, process start to exit
         rng = random.Random(self.seed)
-        moments = [round(rng.uniform(0.05, span * 1.05), 2) for _ in range(self.points)]
+        moments = [round(rng.uniform(0.05, span * 1.1), 2) for _ in range(self.points)]
+        self.log(f"kill -9 at {self.points} moments (seed {self.seed}) over a {span:.2f} s run")
         published = 1
         for index, moment in enumerate(moments):
             gen = index + 2
             self.pypi.gen = gen
-            proc = dltrends("collect", "--full", env=env)
+            proc = dltrends("collect", "-v", *self.args(), env=env)
             time.sleep(moment)
-            killed = proc.poll() is None
             proc.send_signal(signal.SIGKILL)
-            proc.communicate()
+            _, err = proc.communicate()
             held, why = consistent(self.db)
             if held not in (published, gen):
                 raise AssertionError(f"kill {index + 1} at {moment} s: published file holds "
                                      f"{held if why is None else why}, expected {published} or {gen}")
-            outcome = KillOutcome(moment, killed, "new" if held == gen else "old", held)
+            outcome = KillOutcome(moment, phase(err), "new" if held == gen else "old", held)
             self.outcomes.append(outcome)
-            self.log(f"kill {index + 1:2d} at {moment:5.2f} s of a {span:.2f} s run: "
-                     f"{'killed' if killed else 'had finished'}; published file holds the "
-                     f"{outcome.held} data (generation {held})")
+            self.log(f"kill {index + 1:2d} at {moment:5.2f} s ({outcome.phase}): the published file "
+                     f"opens and holds the {outcome.held} data (generation {held})")
             published = held
 
-    def _collect(self, env: dict[str, str]) -> None:
-        proc = dltrends("collect", env=env)
+    def args(self) -> list[str]:
+        return [a for fw in KILL_FRAMEWORKS for a in ("-f", fw)]
+
+    def collect(self, env: dict[str, str]) -> None:
+        proc = dltrends("collect", *self.args(), env=env)
         _, err = proc.communicate(timeout=120)
         if proc.returncode != 0:
             raise AssertionError(f"collect failed ({proc.returncode}): {err[-2000:]}")
