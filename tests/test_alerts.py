@@ -248,3 +248,26 @@ def test_cli_dry_run_prints_and_writes_nothing(tmp_path, pypi_server, monkeypatc
 def test_unknown_rule_names_are_refused(tmp_path):
     with pytest.raises(Exception, match="alert_rules: unknown rule"):
         alerts.enabled_rules(make_settings(tmp_path, alert_rules=["new_relase"]))
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", ("is failing", "Alerts", "failing")),
+                                             ("zh", ("持续失败", "告警", "持续失败"))])
+def test_data_page_flags_a_failing_source_and_lists_its_alert(tmp_path, pypi_server, monkeypatch,
+                                                              lang, words):
+    from tests.test_dashboard import open_app
+
+    settings = make_settings(tmp_path, pypi_server, failing_runs=1, http_retries=0,
+                             alert_rules=["failing_source"])
+    run_collect(settings, ["mlx"])
+    pypi_server.fail("/pypi/tinygrad/json", status(503))
+    run_collect(settings, ["tinygrad"])
+    at = open_app(settings.db, monkeypatch, lang, "app_pages/data.py")
+    assert not at.exception and not at.error
+    warning, subheaders = at.warning[0].value, [s.value for s in at.subheader]
+    assert words[0] in warning and "pypi" in warning and "HTTP 503" in warning
+    assert subheaders[-1] == words[1]
+    health = at.dataframe[0].value
+    assert health.loc[health["source"] == "pypi", "state"].item() == words[2]
+    raised = at.dataframe[-1].value
+    assert raised["rule"].tolist() == ["failing_source"]
+    assert raised["url"].isna().all() and [list(p) for p in raised["pending"]] == [[]]
