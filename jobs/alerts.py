@@ -124,7 +124,10 @@ def deliver(con: duckdb.DuckDBPyConnection, settings: Settings, run: AlertRun,
             echo: Callable[[str], None] | None = None) -> None:
     """Send what is owed, one message per channel (in chunks), and record each attempt."""
     owed = pending_deliveries(con, MAX_ATTEMPTS)
+    configured = set(notify.channels(settings))
     for channel, group in owed.groupby("channel", sort=True):
+        if channel not in configured:  # removed since, or dry run on: keep it owed
+            continue
         for start in range(0, len(group), MAX_PER_MESSAGE):
             chunk = group.iloc[start:start + MAX_PER_MESSAGE]
             keys = chunk["alert_key"].tolist()
@@ -159,11 +162,11 @@ def after_job(con: duckdb.DuckDBPyConnection, settings: Settings) -> AlertRun | 
         return None
     try:
         return check(con, settings)
-    except (ConfigError, duckdb.Error) as exc:
+    except Exception as exc:  # a broken setting, rule or channel must not cost the job its publish
         stop_if_requested()
-        log.error("alerts were not evaluated: %s", exc)
+        log.error("alerts were not evaluated: %s: %s", type(exc).__name__, exc)
         run = AlertRun()
-        run.broken["*"] = str(exc)
+        run.broken["*"] = f"{type(exc).__name__}: {exc}"
         return run
 
 

@@ -80,6 +80,8 @@ def post_webhook(settings: Settings, message: Message) -> None:
     try:
         response = httpx.post(secret, json={"text": message.text}, timeout=settings.notify_timeout,
                               headers={"User-Agent": USER_AGENT}, follow_redirects=False)
+    except httpx.InvalidURL:
+        raise DeliveryError("webhook: DLTRENDS_ALERT_WEBHOOK_URL is not a valid http(s) URL") from None
     except httpx.HTTPError as exc:
         raise DeliveryError(f"webhook {where}: {type(exc).__name__}: "
                             f"{_redact(str(exc), secret)}") from None

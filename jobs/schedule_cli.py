@@ -12,7 +12,7 @@ from dltrends.cron import trigger
 from dltrends.errors import ExitCode
 from dltrends.settings import Settings, config_path
 from jobs import notify, output, scheduler
-from jobs.cli_base import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, say, setup
+from jobs.cli_base import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, setup
 from jobs.schedule import crontab_lines, report_dir, tasks
 from jobs.terminate import exit_now
 
@@ -33,8 +33,6 @@ def schedule(
     if show:
         output.emit(task_table(settings), "table")
         return ExitCode.OK
-    say(f"dltrends schedule for {settings.db}; one line per job in {settings.log_path}; "
-        "stop with SIGTERM or Ctrl-C")
     code = scheduler.run(settings, config_path(config), after={"report": _deliver_report})
     exit_now(int(code))  # do not wait for a report delivery still talking to a mail server
     return code  # not reached

@@ -284,8 +284,9 @@ def run(settings: Settings, config: Path | None,
     try:
         scheduler = build(settings, runner, task_list, triggers)
         scheduler.start()
-        log.info("scheduler started (pid %d) for %s: %s", os.getpid(), settings.db,
-                 "; ".join(f"{t.name} '{t.cron}'" for t in task_list) or "no tasks")
+        log.info("scheduler started (pid %d) for %s: %s; one line per job in %s; stop it with "
+                 "SIGTERM or Ctrl-C", os.getpid(), settings.db,
+                 "; ".join(f"{t.name} '{t.cron}'" for t in task_list) or "no tasks", settings.log_path)
         while not stop.wait(1.0):
             pass
         log.info("stopping: no new jobs; the running job (if any) gets SIGTERM")

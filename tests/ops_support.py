@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import email
+import hashlib
 import json
 import os
 import random
@@ -12,6 +13,7 @@ import signal
 import socketserver
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable
@@ -19,10 +21,27 @@ from dataclasses import dataclass, field
 from email.message import Message
 from pathlib import Path
 
-from tests.conftest import TEST_REGISTRY, load_json, pypi_recordings
+import duckdb
+
+from dltrends.registry import load_registry
+from jobs.collect import collect
+from tests.conftest import TEST_REGISTRY, load_json, make_settings, pypi_recordings, serve_pypi
 from tests.fakeserver import FakeServer, Request, Response
 from warehouse.db import reader
 
+# The real scheduler process (lock, log, a child `dltrends collect` per job, SIGTERM) with its
+# one task run every 2 s instead of on a cron schedule; argv: the collect options.
+SCHEDULER_EVERY_2S = textwrap.dedent("""
+    import sys
+    from apscheduler.triggers.interval import IntervalTrigger
+    from jobs import scheduler
+    from jobs.cli_base import setup
+    from jobs.schedule import Task
+    settings = setup(None)
+    task = Task("pypi", "* * * * *", ("collect", *sys.argv[1:]), source="pypi")
+    sys.exit(scheduler.run(settings, None, triggers={"pypi": IntervalTrigger(seconds=2)},
+                           task_list=[task]))
+""")
 DATA_VIEWS = ("releases", "release_files", "packages", "frameworks", "framework_events")
 MARKER = "99.0."
 
@@ -32,11 +51,14 @@ class GenerationalPypi:
 
     `gen` is read per request (a number, or a function of nothing), so a test decides which data
     a run sees. A published file that mixes generations shows more than one marker version.
+    `churn` also flips the yanked flag of the first `churn` releases' files every generation
+    (rows that change in place, as a daily collect's updates do).
     """
 
     def __init__(self, server: FakeServer, gen: int | Callable[[], int] = 0,
-                 keys: list[str] | None = None):
+                 keys: list[str] | None = None, churn: int = 0):
         self.gen = gen
+        self.churn = churn
         self._base: dict[str, tuple[bytes, int]] = {}
         self._cache: dict[tuple[str, int], bytes] = {}
         self._lock = threading.Lock()
@@ -67,8 +89,19 @@ class GenerationalPypi:
                 data = data.replace(b'"__MARKER__": []', f'"{MARKER}{gen}": [{marker}]'.encode())
                 data = data.replace(f'"last_serial": {serial}'.encode(),
                                     f'"last_serial": {serial + gen}'.encode())
+                if self.churn:
+                    data = self._yank(data, gen)
+                # keep the current generation only: the soak in perf/ runs through thousands
+                self._cache = {k: v for k, v in self._cache.items() if k[1] == gen}
                 self._cache[(key, gen)] = data
             return self._cache[(key, gen)]
+
+    def _yank(self, data: bytes, gen: int) -> bytes:
+        payload = json.loads(data)
+        for files in list(payload["releases"].values())[: self.churn]:
+            for f in files:
+                f["yanked"] = gen % 2 == 1
+        return json.dumps(payload).encode()
 
     def _handler(self, key: str) -> Callable[[Request], Response]:
         def handle(request: Request) -> Response:
@@ -259,3 +292,55 @@ class FakeSmtp:
                 return
             else:
                 say("502 not implemented")
+
+
+# -- small helpers of the fault tests ---------------------------------------------------
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def query(db: Path, sql: str) -> list[tuple]:
+    with reader(db) as con:
+        return con.execute(sql).fetchall()
+
+
+def recorded_releases(key: str) -> int:
+    return len(load_json(pypi_recordings()[key][0])["releases"])
+
+
+def clean_run(tmp_path: Path, name: str, frameworks: list[str] | None = None) -> Path:
+    """The published file of one undisturbed collect, for comparisons."""
+    with FakeServer() as fake:
+        serve_pypi(fake)
+        settings = make_settings(tmp_path / name, fake)
+        collect(settings, load_registry(TEST_REGISTRY), ["pypi"], frameworks)
+    return settings.db
+
+
+def age_run_log(db: Path, hours: int = 2) -> None:
+    """Pretend the last collect was `hours` ago, so a starting scheduler finds a missed run."""
+    work = db.with_name(db.name + ".work")
+    con = duckdb.connect(str(work))
+    try:
+        con.execute(f"UPDATE core.collector_runs SET started_at = started_at - INTERVAL {hours} HOUR")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    tmp = db.with_name(db.name + ".aged")
+    tmp.write_bytes(work.read_bytes())
+    os.replace(tmp, db)
+
+
+def wait_for(predicate, timeout: float, what: str) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def log_lines(db: Path) -> list[str]:
+    path = db.with_name(db.name + ".log")
+    return path.read_text().splitlines() if path.exists() else []

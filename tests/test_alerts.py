@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import sys
 import time
 
 import duckdb
@@ -13,10 +14,11 @@ import time_machine
 from typer.testing import CliRunner
 
 from dltrends.registry import load_registry
-from jobs import alerts
+from jobs import alerts, notify, scheduler
 from jobs.alert_rules import RULES
 from jobs.cli import app
 from jobs.collect import collect
+from jobs.schedule import Task, report_dir
 from jobs.sources import SOURCES
 from tests.conftest import make_settings
 from tests.fakeserver import status
@@ -271,3 +273,24 @@ def test_data_page_flags_a_failing_source_and_lists_its_alert(tmp_path, pypi_ser
     raised = at.dataframe[-1].value
     assert raised["rule"].tolist() == ["failing_source"]
     assert raised["url"].isna().all() and [list(p) for p in raised["pending"]] == [[]]
+
+
+def test_the_scheduled_report_is_delivered_on_every_channel(hooked, pypi_server, smtp):
+    """The scheduler's report hook: run the report command, then send what it wrote."""
+    settings = hooked()
+    folder = report_dir(settings)
+    writer = (f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir(parents=True, exist_ok=True); "
+              "(d / '2026-W48.md').write_text('# dltrends weekly\\n\\n- torch 2.16.0 released\\n'); "
+              "(d / '2026-W48.html').write_text('<h1>dltrends weekly</h1>')")
+    runner = scheduler.Runner(settings, None, after={
+        "report": lambda s, started: notify.deliver_report(s, report_dir(s), started)})
+    task = Task("report", "0 7 * * mon", ("report", "--out", str(folder)), catch_up_first=False)
+    outcome = runner.run(task, [sys.executable, "-c", writer])
+    assert outcome.code == 0
+    (post,) = posts(pypi_server)
+    assert post == {"text": "# dltrends weekly\n\n- torch 2.16.0 released\n"}
+    (mail,) = smtp.messages
+    assert mail["Subject"] == "dltrends report: 2026-W48"
+    parts = {part.get_content_type(): part for part in mail.walk()}
+    assert "<h1>dltrends weekly</h1>" in parts["text/html"].get_payload()
+    assert [p.get_filename() for p in mail.walk() if p.get_filename()] == ["2026-W48.html"]
