@@ -8,8 +8,8 @@ kill -9 trial, and the file size over simulated daily cycles with and without co
 2. kill -9 of `dltrends collect` at 20 seeded random moments (tests/ops_support.KillTrial), each
    over new data: what the published file held after each kill, then a rerun against a clean run.
 3. Size: 100 simulated daily cycles (a new release for every package and yanked flags flipped on
-   its first 20 releases, i.e. rows updated in place every day), once with automatic compaction at
-   DLTRENDS_COMPACT_RATIO=1.5 and once without (the baseline).
+   its first 20 releases, i.e. rows updated in place every day) without compaction (the
+   baseline) and with automatic compaction at DLTRENDS_COMPACT_RATIO 2.0 and 1.5 (the default).
 
 The data is the recorded PyPI fixtures served by the fake server (synthetic changes, perf only).
 `--soak-minutes` shortens the soak for development; the figures in the closing note use 10.
@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import duckdb  # noqa: E402
 
+import warehouse.publish  # noqa: E402
 from dashboard import queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from jobs.collect import collect  # noqa: E402
@@ -150,15 +151,27 @@ def kills(points: int) -> None:
           f"{held['new']} times, a mix 0 times (each checked); rerun equals a clean run: {same}")
 
 
+VARIANTS = (("no compaction", 0.0), ("ratio 2.0", 2.0), ("ratio 1.5 (default)", 1.5))
+
+
 def sizes(cycles: int) -> None:
     print(f"\n3. file size over {cycles} simulated daily cycles (every package: a new release, "
-          "and the yanked flag of its first 20 releases flipped)")
+          "and the yanked flag of its first 20 releases flipped); published file, live share")
     checkpoints = sorted({1, 10, 25, 50, 75, cycles} & set(range(1, cycles + 1)))
     rows = {}
+    original = warehouse.publish.compact
     with FakeServer() as server, tempfile.TemporaryDirectory() as tmp:
         pypi = GenerationalPypi(server, churn=20)
         frameworks = ["tensorflow", "pytorch", "jax", "keras", "mxnet"]
-        for label, ratio in (("without compaction", 0.0), ("with compaction (ratio 1.5)", 1.5)):
+        for label, ratio in VARIANTS:
+            done: list[float] = []
+
+            def counted(work: Path, done: list[float] = done) -> object:
+                result = original(work)
+                done.append(result.seconds)
+                return result
+
+            warehouse.publish.compact = counted
             settings = make_settings(Path(tmp) / label.split()[0], server, compact_ratio=ratio,
                                      registry=TEST_REGISTRY, alert_rules=[])
             registry = load_registry(settings.registry)
@@ -168,15 +181,18 @@ def sizes(cycles: int) -> None:
                 collect(settings, registry, ["pypi"], frameworks)
                 if day in checkpoints:
                     series[day] = (settings.db.stat().st_size, live_fraction(settings.work_path))
-            rows[label] = (series, time.perf_counter() - start)
-    print(f"   {'day':>5s}  " + "  ".join(f"{label:>30s}" for label in rows))
+            rows[label] = (series, time.perf_counter() - start, done)
+    warehouse.publish.compact = original
+    print(f"   {'day':>5s}  " + "  ".join(f"{label:>24s}" for label in rows))
     for day in checkpoints:
         cells = []
-        for series, _ in rows.values():
+        for series, _, _ in rows.values():
             size, live = series[day]
-            cells.append(f"{size / 1e6:9.1f} MB ({live:4.0%} live)")
-        print(f"   {day:5d}  " + "  ".join(f"{c:>30s}" for c in cells))
-    print("   wall time: " + ", ".join(f"{label} {secs:.0f} s" for label, (_, secs) in rows.items()))
+            cells.append(f"{size / 1e6:7.1f} MB ({live:4.0%} live)")
+        print(f"   {day:5d}  " + "  ".join(f"{c:>24s}" for c in cells))
+    for label, (_, secs, done) in rows.items():
+        print(f"   {label}: {cycles} cycles in {secs:.0f} s; {len(done)} compactions, "
+              f"{sum(done):.0f} s in all")
 
 
 def main() -> None:
