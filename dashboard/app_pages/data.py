@@ -43,8 +43,9 @@ def _attention(health: pd.DataFrame) -> None:
     """Say first what needs a look: failing and stale sources."""
     for row in health.itertuples(index=False):
         if row.state == "failing":
+            error = str(row.last_error or "").replace("`", "'")[:300]  # shown as code: no links
             st.warning(t("data.attention_failing", source=row.source, n=row.failed_in_a_row,
-                         error=str(row.last_error or "")[:300]), icon=":material/error:")
+                         error=error), icon=":material/error:")
         elif row.state == "stale":
             st.warning(t("data.attention_stale", source=row.source, age=_age(row.last_success_at),
                          expected=_span(row.expected_freshness)), icon=":material/schedule:")
