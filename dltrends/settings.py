@@ -96,7 +96,7 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Cron expression per source (or task) for `dltrends schedule` and `dltrends "
         "crontab`: 5 fields, UTC, weekdays by name (mon..sun), e.g. `{pypi = \"7 * * * *\"}`; "
-        "\"off\" disables one. Names not given keep their defaults (README: Scheduling).",
+        "\"off\" disables one. Names not given keep their defaults (README: Operations).",
     )
     schedule_misfire_grace: int = Field(
         86400, ge=1, description="Seconds a scheduled run may start late (an earlier job still "
@@ -332,5 +332,5 @@ def _show(name: str, value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(value) or "(none)"
     if isinstance(value, dict):
-        return "(per source: see Scheduling)"
+        return "(per source: see Operations)"
     return str(value)

@@ -172,7 +172,7 @@ def sizes(cycles: int) -> None:
                 return result
 
             warehouse.publish.compact = counted
-            settings = make_settings(Path(tmp) / label.split()[0], server, compact_ratio=ratio,
+            settings = make_settings(Path(tmp) / f"variant{ratio}", server, compact_ratio=ratio,
                                      registry=TEST_REGISTRY, alert_rules=[])
             registry = load_registry(settings.registry)
             start, series = time.perf_counter(), {}

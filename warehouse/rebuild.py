@@ -100,7 +100,7 @@ def _copy_all_but(source: Path, target: Path, derived: list[str]) -> None:
     con = connect(":memory:")
     try:
         con.execute(f"ATTACH '{sql_path(source)}' AS src (READ_ONLY)")
-        con.execute(f"ATTACH '{sql_path(target)}' AS dst")
+        con.execute(f"ATTACH '{sql_path(target)}' AS dst (RECOVERY_MODE no_wal_writes)")
         con.execute("COPY FROM DATABASE src TO dst (SCHEMA)")
         tables = con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
