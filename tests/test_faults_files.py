@@ -105,8 +105,8 @@ def test_readers_never_fail_while_a_scheduler_writes_every_2_s(tmp_path, server)
     if "job pypi: stopped (exit " in jobs_run[-1]:
         jobs_run.pop()  # the job the SIGTERM at the end interrupted (it published nothing)
     assert report["errors"] == []
-    assert report["reads"] > 200
-    assert len(jobs_run) >= 4 and all(" job pypi: ok (exit 0" in line for line in jobs_run), jobs_run
+    assert report["reads"] > 100
+    assert len(jobs_run) >= 3 and all(" job pypi: ok (exit 0" in line for line in jobs_run), jobs_run
     assert len(report["states"]) >= len(jobs_run) - 1  # readers saw (nearly) every publish
     assert len(generations(db)) == 3  # each package: exactly its latest marker release
 
