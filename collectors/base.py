@@ -109,20 +109,22 @@ def completed(fn: Callable[[T], R], items: Iterable[T], workers: int) -> Iterato
     """fn(item) for every item on `workers` threads, yielded as each finishes.
 
     At most 2 x workers calls are pending at once and a result is dropped once yielded, so memory
-    stays bounded however many items there are (payloads can be megabytes each).
+    stays bounded however many items there are (payloads can be megabytes each). When the
+    consumer stops early (an error, SIGTERM) the calls still in flight are not waited for.
     """
     pending: set[Future[R]] = set()
     source = iter(items)
-    with ThreadPoolExecutor(workers, thread_name_prefix="fetch") as pool:
-        try:
-            for item in source:
-                pending.add(pool.submit(fn, item))
-                if len(pending) >= 2 * workers:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    yield from (f.result() for f in done)
-            while pending:
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="fetch")
+    finished = False
+    try:
+        for item in source:
+            pending.add(pool.submit(fn, item))
+            if len(pending) >= 2 * workers:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 yield from (f.result() for f in done)
-        finally:
-            for future in pending:
-                future.cancel()
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in done)
+        finished = True
+    finally:
+        pool.shutdown(wait=finished, cancel_futures=True)

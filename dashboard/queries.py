@@ -730,3 +730,26 @@ WHERE release_id = ? ORDER BY item_no
 
 def release_body(release_id: int) -> Query:
     return Query("SELECT tag_name, url, body FROM github_releases WHERE release_id = ?", (release_id,))
+
+
+# Operations (issue 9): source health (freshness, failure streaks) and the alerts raised.
+
+def source_health() -> Query:
+    return Query(
+        """
+SELECT source, state, last_run_at, last_status, last_success_at, expected_freshness,
+       failed_in_a_row, schedule, last_error
+FROM source_health ORDER BY source
+"""
+    )
+
+
+def recent_alerts(limit: int = 50) -> Query:
+    return Query(
+        """
+SELECT raised_at, rule, subject, title, url, sent_to, pending, last_error
+FROM alerts WHERE NOT baseline
+ORDER BY raised_at DESC, alert_key LIMIT ?
+""",
+        (limit,),
+    )

@@ -10,20 +10,28 @@ import datetime as dt
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
+from dltrends import cron
 from dltrends.errors import ConfigError, read_toml
 
 ENV_PREFIX = "DLTRENDS_"
 CONFIG_ENV = "DLTRENDS_CONFIG"
 DEFAULT_CONFIG = Path("dltrends.toml")
-SECRET_FIELDS = {"github_token": "GITHUB_TOKEN", "hf_token": "HF_TOKEN",
-                 "stackexchange_key": "STACKEXCHANGE_KEY"}
+SECRET_FIELDS = {
+    "github_token": "GITHUB_TOKEN",
+    "hf_token": "HF_TOKEN",
+    "stackexchange_key": "STACKEXCHANGE_KEY",
+    "alert_webhook_url": "DLTRENDS_ALERT_WEBHOOK_URL",  # a Slack webhook URL is a credential
+    "smtp_password": "DLTRENDS_SMTP_PASSWORD",
+}
 MONTH = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
+# Lists a user may also give as "a,b" in the environment (pydantic would want JSON).
+CommaList = Annotated[list[str], NoDecode]
 
 _config_path: ContextVar[Path | None] = ContextVar("dltrends_config_path", default=None)
 
@@ -164,6 +172,11 @@ class Settings(BaseSettings):
     bench_install_timeout: float = Field(
         1800.0, gt=0, description="Seconds one environment's resolve or install may take."
     )
+    bench_specs: CommaList = Field(
+        default_factory=list, description="Framework releases the scheduled benchmark runs "
+        "(`dltrends schedule` / `dltrends crontab`, weekly by default), e.g. torch==2.13.0, "
+        "jax==0.10.2 (comma-separated in the environment); empty: no scheduled benchmark."
+    )
     mlperf_api_url: str = Field(
         "https://api.github.com", description="GitHub API root used to list the MLPerf round "
         "repositories (head commit and file tree; uses GITHUB_TOKEN when set)."
@@ -274,6 +287,102 @@ class Settings(BaseSettings):
         "STACKEXCHANGE_KEY environment variable only.",
         exclude=True,
     )
+    # Operations (issue 9): scheduling, logs, health, compaction, alerts.
+    schedule: dict[str, str] = Field(
+        default_factory=dict,
+        description="Cron expression per source (or task) for `dltrends schedule` and `dltrends "
+        "crontab`: 5 fields, UTC, weekdays by name (mon..sun), e.g. `{pypi = \"7 * * * *\"}`; "
+        "\"off\" disables one. Names not given keep their defaults (README: Operations).",
+    )
+    schedule_misfire_grace: int = Field(
+        86400, ge=1, description="Seconds a scheduled run may start late (an earlier job still "
+        "running, the machine asleep) and still run, once; a run later than that is skipped.",
+    )
+    schedule_job_timeout: float = Field(
+        21600, gt=0, description="Seconds a scheduled job may run before the scheduler stops it "
+        "(SIGTERM, then SIGKILL 8 s later).",
+    )
+    log_max_bytes: int = Field(
+        5_000_000, ge=10_000, description="Size in bytes at which the scheduler's log file "
+        "(<db>.log beside the warehouse) is rotated.",
+    )
+    log_backups: int = Field(5, ge=1, le=100, description="Rotated log files kept (<db>.log.1 ...).")
+    failing_runs: int = Field(
+        3, ge=1, description="A source whose last N runs all failed is flagged failing (status, "
+        "Data page, alerts).",
+    )
+    compact_ratio: float = Field(
+        1.5, ge=0, description="Publish first compacts the working file when it is this many "
+        "times larger than its live data (DuckDB does not reclaim the space of updated rows); "
+        "0 turns automatic compaction off.",
+    )
+    alert_rules: CommaList = Field(
+        default_factory=lambda: ["all"],
+        description="Alert rules evaluated after each job: all, or names from `dltrends alerts "
+        "rules` (comma-separated in the environment); an empty list turns alerting off.",
+    )
+    alert_release_days: int = Field(
+        3, ge=1, description="A release counts as new for this many days after its upload "
+        "(rule new_release).",
+    )
+    alert_prereleases: bool = Field(False, description="Also alert on pre-releases (rule new_release).")
+    alert_download_change: float = Field(
+        0.5, gt=0, description="Rule download_change fires when a framework's average daily "
+        "downloads over the last 7 days differ from the 28 days before by this fraction (0.5 = 50 %).",
+    )
+    alert_webhook_url: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DLTRENDS_ALERT_WEBHOOK_URL"),
+        description="Webhook that receives alerts as a JSON POST {\"text\": ...} (Slack, Mattermost "
+        "and compatible); from the DLTRENDS_ALERT_WEBHOOK_URL environment variable only.",
+        exclude=True,
+    )
+    alert_email_to: CommaList = Field(
+        default_factory=list, description="Addresses that receive alerts by e-mail (needs smtp_host)."
+    )
+    alert_email_from: str = Field(
+        "", description="Sender address of alert e-mails (default: dltrends@<this host>)."
+    )
+    smtp_host: str = Field("", description="SMTP server for alert e-mails.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP server port.")
+    smtp_user: str = Field("", description="SMTP login name; empty: no login.")
+    smtp_password: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DLTRENDS_SMTP_PASSWORD"),
+        description="SMTP password, from the DLTRENDS_SMTP_PASSWORD environment variable only.",
+        exclude=True,
+    )
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (port 587), ssl (port 465) or none (a local relay)."
+    )
+    alert_dry_run: bool = Field(
+        False, description="Print alerts (and the scheduled report) instead of sending them."
+    )
+    notify_timeout: float = Field(
+        20.0, gt=0, description="Seconds before a webhook POST or SMTP conversation gives up; "
+        "what was not sent is tried again after the next job.",
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _check_schedule(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for name, expr in value.items():
+            if expr.strip().lower() == "off":
+                out[name] = "off"
+                continue
+            try:
+                out[name] = cron.check(expr)
+            except ValueError as exc:
+                raise ValueError(f"schedule.{name}: {exc}") from None
+        return out
+
+    @field_validator("alert_rules", "alert_email_to", "bench_specs", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @classmethod
     def settings_customise_sources(
@@ -304,6 +413,16 @@ class Settings(BaseSettings):
     def git_dir(self) -> Path:
         """The folder of the git clones (github_git_dir, else <db folder>/git)."""
         return self.github_git_dir or self.db.parent / "git"
+
+    @property
+    def scheduler_lock_path(self) -> Path:
+        """Held by the one `dltrends schedule` process of this warehouse."""
+        return self.db.with_name(self.db.name + ".schedule.lock")
+
+    @property
+    def log_path(self) -> Path:
+        """The scheduler's rotating log file, beside the warehouse."""
+        return self.db.with_name(self.db.name + ".log")
 
 
 class TomlFileSource(PydanticBaseSettingsSource):
@@ -351,9 +470,14 @@ def _config_file(config: Path | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
+def config_path(config: Path | None = None) -> Path | None:
+    """The settings file in effect (option, DLTRENDS_CONFIG, or ./dltrends.toml), if any."""
+    return _config_file(config)
+
+
 def _check_env_names() -> None:
     known = {ENV_PREFIX + n.upper() for n in Settings.model_fields if n not in SECRET_FIELDS}
-    known.add(CONFIG_ENV)
+    known |= {CONFIG_ENV, *SECRET_FIELDS.values()}
     for name in os.environ:
         if name.startswith(ENV_PREFIX) and name not in known:
             raise ConfigError(f"environment variable {name}: unknown setting (known: {_known()})")
@@ -394,7 +518,8 @@ def describe() -> list[tuple[str, str, str]]:
     rows = []
     for name, field in Settings.model_fields.items():
         env = SECRET_FIELDS.get(name, ENV_PREFIX + name.upper())
-        rows.append((env, _show(name, field.default), field.description or ""))
+        default = field.get_default(call_default_factory=name != "registry")
+        rows.append((env, _show(name, default), field.description or ""))
     return rows
 
 
@@ -407,4 +532,8 @@ def _show(name: str, value: Any) -> str:
         return "(unset)"
     if isinstance(value, bool):
         return str(value).lower()
+    if isinstance(value, list):
+        return ", ".join(value) or "(none)"
+    if isinstance(value, dict):
+        return "(per source: see Operations)"
     return str(value)

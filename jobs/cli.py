@@ -60,6 +60,8 @@ def collect(
         result = run_collect(settings, reg, sources, framework, full=full, progress=progress)
     for src in result.sources:
         say(src.summary())
+    if result.alerts and (result.alerts.new or result.alerts.sent or not result.alerts.ok):
+        say(result.alerts.summary())
     if result.published:
         say(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)")
     return ExitCode.OK if result.ok else ExitCode.PARTIAL
@@ -163,7 +165,7 @@ def version() -> int:
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
 import jobs.backfill_cli  # noqa: E402
 import jobs.bench_cli  # noqa: E402, F401
-from jobs import export_cli, report_cli  # noqa: E402, F401
+from jobs import export_cli, ops_cli, report_cli, schedule_cli  # noqa: E402, F401  (operations, issue 9)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ from rich.console import Console
 from dltrends.errors import DltrendsError
 from dltrends.registry import Registry, load_registry
 from dltrends.settings import Settings, load_settings
+from jobs.terminate import Terminated, exit_now, requested, terminable
 
 app = typer.Typer(
     help="dltrends: live, sourced trends of the deep-learning framework ecosystem.",
@@ -44,19 +45,42 @@ def say(text: str, style: str | None = None) -> None:
     err.print(text, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
-def command(func):
-    """Turn dltrends errors into their message and exit code; the docstring is the help."""
+def handled(func):
+    """Turn dltrends errors into their message and exit code; the docstring is the help.
+
+    SIGTERM unwinds the command (rolling back an open transaction; see jobs/terminate.py) and
+    ends the process with exit code 143 within a few seconds. For a sub-app's commands:
+    `sub.command("name")(handled(func))`.
+    """
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
-            code = func(*args, **kwargs)
+            with terminable():
+                code = func(*args, **kwargs)
         except DltrendsError as exc:
             say(f"dltrends: {exc}", style="red")
             raise typer.Exit(int(exc.exit_code)) from None
+        except Terminated as exc:
+            _stopped(exc)
+        except Exception:
+            if (signum := requested()) is None:
+                raise
+            _stopped(Terminated(signum))  # DuckDB reported the signal as an interrupted query
         raise typer.Exit(int(code or 0))
 
-    return app.command()(wrapper)
+    return wrapper
+
+
+def _stopped(exc: Terminated) -> None:
+    say(f"dltrends: {exc}: the open transaction was rolled back and nothing was published "
+        "half-way", style="red")
+    exit_now()
+
+
+def command(func):
+    """A `dltrends` subcommand with `handled`'s error handling."""
+    return app.command()(handled(func))
 
 
 def setup(config: Path | None, verbose: bool = False, **overrides) -> Settings:

@@ -1,10 +1,11 @@
-"""The collect job: registry -> collector -> raw landing -> typed tables -> run log -> publish.
+"""The collect job: registry -> collector -> raw landing -> typed tables -> run log -> alerts -> publish.
 
 Used by `dltrends collect` and by the scheduler. Holds the writer lock for the whole job, writes in
-short per-batch transactions on the working file, and publishes once at the end. A failing item is
-recorded and skipped; a failing source is recorded and the next source still runs. A source with
-nothing to collect for the selected frameworks (no registry entries for it) is skipped and leaves
-no run in the log.
+short per-batch transactions on the working file, evaluates the alert rules, and publishes once at
+the end. A failing item is recorded and skipped; a failing source is recorded and the next source
+still runs. A source with nothing to collect for the selected frameworks (no registry entries for
+it) is skipped and leaves no run in the log. SIGTERM (jobs/terminate.py) rolls back the open
+transaction and skips the publish.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ import duckdb
 from collectors.base import ItemState, RawItem, SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
+from jobs import alerts
+from jobs.schedule import expectations
 from jobs.sources import SOURCES, Source
+from jobs.terminate import stop_if_requested
 from warehouse.db import open_working, transaction
 from warehouse.load import save_batch
 from warehouse.lock import writer_lock
+from warehouse.operations import save_expectations
 from warehouse.publish import Published, publish
 from warehouse.registry import save_registry
 from warehouse.runs import RunCounts, close_interrupted_runs, finish_run, start_run
@@ -68,6 +73,7 @@ class SourceResult:
 class CollectResult:
     sources: list[SourceResult] = field(default_factory=list)
     published: Published | None = None
+    alerts: alerts.AlertRun | None = None
 
     @property
     def ok(self) -> bool:
@@ -88,6 +94,7 @@ def collect(settings: Settings, registry: Registry, sources: list[str],
         try:
             with transaction(con):
                 save_registry(con, registry)
+                save_expectations(con, expectations(settings))
                 if closed := close_interrupted_runs(con):
                     log.warning("marked %d interrupted run(s) as failed", closed)
             for name in sources:
@@ -96,9 +103,10 @@ def collect(settings: Settings, registry: Registry, sources: list[str],
                     _run_source(con, job, settings, registry, frameworks, full, options,
                                 progress, sleep)
                 )
+            result.alerts = alerts.after_job(con, settings)
         finally:
             con.close()
-        result.published = publish(settings.work_path, settings.db)
+        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
     return result
 
 
@@ -130,6 +138,7 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
         log.error("source %s failed: %s", job.name, exc)
         status, error = "failed", str(exc)
     except Exception as exc:  # the source itself broke: record it, let the next source run
+        stop_if_requested()  # unless SIGTERM interrupted a query: then stop, do not publish
         log.exception("source %s failed", job.name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:

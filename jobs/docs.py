@@ -217,6 +217,17 @@ EXAMPLES = {
         "SELECT framework, repo, day, stars, method FROM star_history\n"
         "WHERE day = date_trunc('year', day) ORDER BY repo, day;"
     ),
+    # Issue 9: operations.
+    "source_health": (
+        "-- What needs attention: stale or failing sources\n"
+        "SELECT source, state, data_age, expected_freshness, failed_in_a_row, last_error\n"
+        "FROM source_health WHERE state IN ('stale', 'failing') ORDER BY source;"
+    ),
+    "alerts": (
+        "-- The latest alerts, where they were sent and what is still owed\n"
+        "SELECT raised_at, rule, title, sent_to, pending, last_error FROM alerts\n"
+        "WHERE NOT baseline ORDER BY raised_at DESC LIMIT 20;"
+    ),
 }
 
 
@@ -235,7 +246,7 @@ TOPICS = {
                  "npm_downloads_daily"],
     "security": ["vulnerabilities", "latest_release_vulnerabilities"],
     "performance": ["benchmark_runs", "benchmark_results", "benchmark_regressions", "mlperf_results"],
-    "operations": ["collector_runs", "source_status"],
+    "operations": ["collector_runs", "source_status", "source_health", "alerts"],
 }
 OTHER_TOPIC = "other"
 

@@ -50,6 +50,9 @@ class Source:
     needs_network: str = ""  # what a user must have for this source to work
     warehouse_plan: Callable[..., Iterable[tuple[Stream, list[str]]]] | None = None
     empty_hint: str = "the registry lists nothing for this source"
+    # How old its data may get before `dltrends status`, the Data page and the stale_source alert
+    # flag it; None takes the default for its name in jobs/schedule.py (DEFAULTS), else 2 days.
+    fresh_within: dt.timedelta | None = None
 
 
 def _pypi_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
@@ -213,6 +216,7 @@ SOURCES: dict[str, Source] = {
         make_collector=pypi.PypiCollector.from_settings,
         plan=_pypi_plan,
         empty_hint="no PyPI packages in the registry for them",
+        fresh_within=dt.timedelta(hours=6),  # collected hourly: a few failed runs are no alarm
     ),
     "stackoverflow": Source(
         name=stackoverflow.NAME,

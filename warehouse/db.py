@@ -71,7 +71,12 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     try:
         yield con
     except BaseException:
-        con.rollback()
+        try:
+            con.rollback()
+        except duckdb.Error:
+            # Interrupted between a query and its fetch (SIGTERM): DuckDB refuses the rollback.
+            # Closing the connection discards the open transaction just the same.
+            con.close()
         raise
     con.commit()
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -39,9 +40,11 @@ def apply_transform(con: duckdb.DuckDBPyConnection, source: str, stream: str,
     module = TRANSFORMS[(source, stream)]
     frames = module.transform(items)
     written = sum(upsert(con, table, frame) for table, frame in frames.items())
-    when = max(i.fetched_at for i in items)
+    # Each item's own fetch time, not the batch's: `dltrends rebuild` replays raw.items in other
+    # batches and must arrive at the same removed_at values.
+    when = {i.key: i.fetched_at for i in items}
     for table, scope in module.SNAPSHOT_SCOPE.items():
-        written += mark_removed(con, table, scope, [i.key for i in items], frames[table], when)
+        written += mark_removed(con, table, scope, when, frames[table])
     replaced = getattr(module, "replaced_ranges", None)
     for table, ranges in (replaced(items) if replaced else {}).items():
         written += delete_unlisted(con, table, ranges, frames[table], module.RANGE_COLUMN)
@@ -92,19 +95,22 @@ def delete_unlisted(con: duckdb.DuckDBPyConnection, table: str, ranges: pd.DataF
     return len(rows)
 
 
-def mark_removed(con: duckdb.DuckDBPyConnection, table: str, scope: str, scope_keys: list[str],
-                 listed: pd.DataFrame, when) -> int:
-    """Rows of the given items that the new snapshot no longer lists get `removed_at`."""
+def mark_removed(con: duckdb.DuckDBPyConnection, table: str, scope: str,
+                 scope_keys: Mapping[str, Any], listed: pd.DataFrame) -> int:
+    """Rows of the given items that their new snapshot no longer lists get `removed_at`.
+
+    `scope_keys` maps each item's scope value to its fetch time, which becomes `removed_at`.
+    """
     key = primary_key(con, table)
     listed = listed[key] if not listed.empty else pd.DataFrame({c: pd.Series(dtype=str) for c in key})
     match = " AND ".join(f'l."{c}" = t."{c}"' for c in key)
     con.register("_listed", listed)
-    con.register("_scope", pd.DataFrame({"k": scope_keys}))
+    con.register("_scope", pd.DataFrame({"k": list(scope_keys), "at": list(scope_keys.values())}))
     try:
         rows = con.execute(
-            f"UPDATE {table} AS t SET removed_at = ? WHERE t.removed_at IS NULL "
-            f'AND t."{scope}" IN (SELECT k FROM _scope) '
-            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1", [when]
+            f"UPDATE {table} AS t SET removed_at = s.at FROM _scope s WHERE t.removed_at IS NULL "
+            f'AND t."{scope}" = s.k '
+            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1"
         ).fetchall()
     finally:
         con.unregister("_listed")

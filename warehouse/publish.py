@@ -19,8 +19,11 @@ from pathlib import Path
 import duckdb
 
 from dltrends.errors import DltrendsError
+from warehouse.compact import MaintenanceError, compact, needs_compaction
 
 log = logging.getLogger(__name__)
+
+DEFAULT_COMPACT_RATIO = 1.5  # DLTRENDS_COMPACT_RATIO
 
 
 class PublishError(DltrendsError):
@@ -46,11 +49,21 @@ def checkpoint(work: Path) -> None:
         raise PublishError(f"{wal} is not empty after a checkpoint; not publishing")
 
 
-def publish(work: Path, published: Path) -> Published:
-    """Replace `published` with a copy of `work`. The caller holds the writer lock."""
+def publish(work: Path, published: Path, compact_ratio: float = DEFAULT_COMPACT_RATIO) -> Published:
+    """Replace `published` with a copy of `work`. The caller holds the writer lock.
+
+    When the working file has grown past `compact_ratio` times its live data it is compacted
+    first (0 turns that off); a compaction that fails is logged and the file published as it is.
+    """
     start = time.perf_counter()
     checkpoint(work)
+    if needs_compaction(work, compact_ratio):
+        try:
+            compact(work)
+        except MaintenanceError as exc:
+            log.warning("%s; publishing it uncompacted", exc)
     published.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_copies(published)
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(work, tmp)
@@ -62,11 +75,21 @@ def publish(work: Path, published: Path) -> Published:
             f"could not publish {published} ({exc.strerror or exc}); the published file is "
             "unchanged and the data is safe in the working file"
         ) from exc
+    except BaseException:  # SIGTERM (jobs.terminate) mid-copy: leave no partial copy behind
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(published.parent)
     size = published.stat().st_size
     elapsed = time.perf_counter() - start
     log.info("published %s (%.1f MB) in %.2f s", published, size / 1e6, elapsed)
     return Published(published, size, elapsed)
+
+
+def _remove_stale_copies(published: Path) -> None:
+    """Temporary copies left by a killed publish (the caller holds the lock: none is in use)."""
+    for stale in published.parent.glob(f".{published.name}.*.tmp"):
+        log.info("removing %s, left by an interrupted publish", stale)
+        stale.unlink(missing_ok=True)
 
 
 def _fsync(path: Path) -> None:

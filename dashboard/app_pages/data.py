@@ -1,4 +1,4 @@
-"""Data: freshness per source, the run log with errors, row counts per public view."""
+"""Data: what needs attention, freshness per source, the run log with errors, row counts, alerts."""
 
 import datetime as dt
 
@@ -28,12 +28,46 @@ def _statuses(series: pd.Series) -> pd.Series:
     return series.fillna("never").map(lambda s: t(f"status.{s}"))
 
 
-query = queries.source_status()
-status = db.run(query)
-if not status.empty:
-    status.insert(4, "freshness", [age_text(None if pd.isna(v) else pd.Timestamp(v).to_pydatetime())
-                                   for v in status["last_success_at"]])
-    status["last_status"] = _statuses(status["last_status"])
+def _age(value) -> str:
+    return age_text(None if pd.isna(value) else pd.Timestamp(value).to_pydatetime())
+
+
+def _span(value) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    hours = pd.Timedelta(value).total_seconds() / 3600
+    return t("data.days", n=f"{hours / 24:g}") if hours >= 48 else t("data.hours", n=f"{hours:g}")
+
+
+def _attention(health: pd.DataFrame) -> None:
+    """Say first what needs a look: failing and stale sources."""
+    for row in health.itertuples(index=False):
+        if row.state == "failing":
+            error = str(row.last_error or "").replace("`", "'")[:300]  # shown as code: no links
+            st.warning(t("data.attention_failing", source=row.source, n=row.failed_in_a_row,
+                         error=error), icon=":material/error:")
+        elif row.state == "stale":
+            st.warning(t("data.attention_stale", source=row.source, age=_age(row.last_success_at),
+                         expected=_span(row.expected_freshness)), icon=":material/schedule:")
+
+
+views = db.run(queries.public_views())
+view_names = set(views["view_name"]) if not views.empty else set()
+if "source_health" in view_names:
+    query = queries.source_health()
+    status = db.run(query)
+    if not status.empty:
+        _attention(status)
+        status.insert(5, "freshness", [_age(v) for v in status["last_success_at"]])
+        status["expected_freshness"] = [_span(v) for v in status["expected_freshness"]]
+        status["state"] = status["state"].map(lambda s: t(f"data.state_{s}"))
+        status["last_status"] = _statuses(status["last_status"])
+else:  # a file published by an older dltrends
+    query = queries.source_status()
+    status = db.run(query)
+    if not status.empty:
+        status.insert(4, "freshness", [_age(v) for v in status["last_success_at"]])
+        status["last_status"] = _statuses(status["last_status"])
 panel("freshness", t("data.freshness"), query, status, source="warehouse",
       command=COMMAND, help=t("data.freshness_help"), column_config=_columns(status))
 
@@ -44,7 +78,6 @@ if not runs.empty:
 panel("runs", t("data.runs"), query, runs, source="warehouse", command=COMMAND,
       help=t("data.runs_help"), column_config=_columns(runs))
 
-views = db.run(queries.public_views())
 query = queries.row_counts(list(views["view_name"])) if not views.empty else queries.public_views()
 counts = db.run(query) if not views.empty else pd.DataFrame()
 if not counts.empty:
@@ -60,3 +93,14 @@ panel("sources_compared", t("data.disagreement"), query, compared, source="downl
       column_config=_columns(compared) | {
           c: st.column_config.NumberColumn(t(f"data.col_{c}"), format="percent")
           for c in ("median_difference", "max_difference")})
+
+if "alerts" in view_names:
+    query = queries.recent_alerts()
+    raised = db.run(query)
+    if raised.empty:
+        st.caption(t("data.no_alerts", command="dltrends alerts rules"))
+    else:
+        config = _columns(raised)
+        config["url"] = st.column_config.LinkColumn(t("data.col_url"), display_text=t("data.details"))
+        panel("alerts", t("data.alerts"), query, raised, source="warehouse",
+              command="dltrends alerts check", help=t("data.alerts_help"), column_config=config)
