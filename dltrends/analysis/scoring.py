@@ -1,0 +1,181 @@
+"""The health score and the framework advisor: every component, its weight and its evidence shown.
+
+Both take one row of facts per framework (a DataFrame indexed by framework id) built from the
+public views by the caller. A fact that is missing (NaN/None) leaves its component out and the
+remaining weights are renormalised; the result says which components had data. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+LIFECYCLE = {"active": 1.0, "maintenance": 0.4, "archived": 0.1, "retired": 0.0}
+
+HEALTH_WEIGHTS = {
+    "lifecycle": 0.25, "release_recency": 0.20, "cadence_trend": 0.15,
+    "close_time_trend": 0.15, "bus_factor": 0.15, "advisories": 0.10,
+}
+ADVISOR_WEIGHTS = {
+    "adoption": 0.25, "momentum": 0.15, "community": 0.15, "performance": 0.10,
+    "stability": 0.10, "outlook": 0.15, "deployment": 0.10,
+}
+
+
+def _ramp(value: float, good: float, bad: float) -> float:
+    """1 at `good` or better, 0 at `bad` or worse, linear between (works in either direction)."""
+    if good == bad:
+        return 1.0 if value == good else 0.0
+    t = (value - good) / (bad - good)
+    return float(min(1.0, max(0.0, 1.0 - t)))
+
+
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+# Health components: fact -> 0..1, with the rule shown to users next to the score.
+HEALTH_RULES = {
+    "lifecycle": ("status", lambda s: LIFECYCLE.get(s), "active 1, maintenance 0.4, archived 0.1, retired 0"),
+    "release_recency": ("days_since_release", lambda d: _ramp(d, 90, 730),
+                        "1 if the last final release is at most 90 days old, 0 at 2 years"),
+    "cadence_trend": ("cadence_ratio", lambda r: _ramp(r, 1.0, 3.0),
+                      "median gap of the last 4 minor releases / the 4 before: 1 if not slower, 0 at 3x"),
+    "close_time_trend": ("close_time_ratio", lambda r: _ramp(r, 1.0, 3.0),
+                         "median days to close an issue, last 6 months / the 6 before: 0 at 3x slower"),
+    "bus_factor": ("bus_factor", lambda b: _ramp(b, 5, 1) * 0.8 + 0.2 if b >= 1 else 0.0,
+                   "fewest authors making half the commits: 1 author 0.2, 5 or more 1"),
+    "advisories": ("open_advisories", lambda n: _ramp(n, 0, 3),
+                   "known advisories on the latest release: none 1, three or more 0"),
+}
+
+
+@dataclass
+class Score:
+    """A weighted score with every component: name -> (raw value, 0..1 score, weight used)."""
+
+    total: float | None
+    components: dict[str, tuple[object, float | None, float]] = field(default_factory=dict)
+
+    @property
+    def coverage(self) -> float:
+        """Share of the configured weight that had data."""
+        return sum(w for _, s, w in self.components.values() if s is not None)
+
+
+def health(facts: pd.Series, weights: dict[str, float] | None = None) -> Score:
+    """The health score (0..100) of one framework from its facts row."""
+    weights = weights or HEALTH_WEIGHTS
+    parts = {}
+    for name, weight in weights.items():
+        column, rule, _ = HEALTH_RULES[name]
+        raw = facts.get(column)
+        parts[name] = (raw, None if _missing(raw) else rule(raw), weight)
+    return Score(_weighted(parts), parts)
+
+
+def _weighted(parts: dict[str, tuple[object, float | None, float]]) -> float | None:
+    known = [(s, w) for _, s, w in parts.values() if s is not None and w > 0]
+    total_weight = sum(w for _, w in known)
+    if not total_weight:
+        return None
+    return round(100 * sum(s * w for s, w in known) / total_weight, 1)
+
+
+@dataclass
+class Advice:
+    framework: str
+    score: float | None
+    rank: int | None
+    criteria: dict[str, tuple[object, float | None, float]]
+    risks: list[str]
+    coverage: float
+
+
+def advise(facts: pd.DataFrame, weights: dict[str, float] | None = None,
+           targets: list[str] | None = None, current: str | None = None,
+           switching_bonus: float = 0.1) -> list[Advice]:
+    """Rank frameworks by the weighted criteria; `current` gets `switching_bonus` (0..1 of the
+    total) for the cost of switching away from it. Criteria scores are relative to the best
+    framework in `facts`, so the ranking compares like with like."""
+    weights = {k: v for k, v in (weights or ADVISOR_WEIGHTS).items() if v > 0}
+    criteria = _criteria(facts, targets or [])
+    results = []
+    for fid in facts.index:
+        parts = {name: (criteria[name][1].get(fid), criteria[name][0].get(fid), w)
+                 for name, w in weights.items()}
+        parts = {k: (raw, None if _missing(s) else float(s), w) for k, (raw, s, w) in parts.items()}
+        total = _weighted(parts)
+        if total is not None and fid == current:
+            total = round(min(100.0, total + 100 * switching_bonus), 1)
+        coverage = sum(w for _, s, w in parts.values() if s is not None) / (sum(weights.values()) or 1)
+        results.append(Advice(fid, total, None, parts, risks(facts.loc[fid]), round(coverage, 2)))
+    ranked = sorted((a for a in results if a.score is not None), key=lambda a: -a.score)
+    for i, advice in enumerate(ranked, start=1):
+        advice.rank = i
+    return ranked + [a for a in results if a.score is None]
+
+
+def _criteria(facts: pd.DataFrame, targets: list[str]) -> dict[str, tuple[dict, dict]]:
+    """criterion -> (framework -> 0..1 score, framework -> raw evidence)."""
+    def col(name: str) -> pd.Series:
+        return facts[name] if name in facts else pd.Series(float("nan"), index=facts.index)
+
+    def relative(series: pd.Series, higher_is_better: bool = True) -> dict:
+        s = pd.to_numeric(series, errors="coerce")
+        if s.dropna().empty:
+            return {}
+        lo, hi = s.min(), s.max()
+        scaled = (s - lo) / (hi - lo) if hi > lo else s * 0 + 1
+        return (scaled if higher_is_better else 1 - scaled).dropna().to_dict()
+
+    adoption = col("download_share").fillna(0) + col("hub_model_share").fillna(0)
+    adoption[col("download_share").isna() & col("hub_model_share").isna()] = float("nan")
+    health_scores = {fid: health(facts.loc[fid]) for fid in facts.index}
+    community = pd.Series({fid: s.total for fid, s in health_scores.items()}, dtype=float)
+    deployment = pd.Series({fid: _deployment(facts.loc[fid].get("deployment"), targets)
+                            for fid in facts.index}, dtype=float)
+    outlook = col("status").map(LIFECYCLE)
+    return {
+        "adoption": (relative(adoption), adoption.to_dict()),
+        "momentum": (relative(col("growth_90d")), col("growth_90d").to_dict()),
+        "community": (relative(community), community.to_dict()),
+        "performance": (relative(col("speed_vs_numpy")), col("speed_vs_numpy").to_dict()),
+        "stability": (relative(col("breaking_per_release"), higher_is_better=False),
+                      col("breaking_per_release").to_dict()),
+        "outlook": (outlook.dropna().to_dict(), col("status").to_dict()),
+        "deployment": (deployment.dropna().to_dict(), col("deployment").to_dict()),
+    }
+
+
+def _deployment(supported: object, targets: list[str]) -> float:
+    if not targets:
+        return float("nan")
+    if not isinstance(supported, list | tuple) or not len(supported):
+        return float("nan")
+    return sum(t in supported for t in targets) / len(targets)
+
+
+def risks(facts: pd.Series) -> list[str]:
+    """Risk flags (keys for the UI strings), each backed by the fact that raised it."""
+    flags = []
+    status = facts.get("status")
+    if status in ("retired", "archived"):
+        flags.append("retired")
+    elif status == "maintenance":
+        flags.append("maintenance")
+    growth = facts.get("growth_90d")
+    if not _missing(growth) and growth < -0.1:
+        flags.append("slowing")
+    bus = facts.get("bus_factor")
+    if not _missing(bus) and bus <= 1:
+        flags.append("single_maintainer")
+    advisories = facts.get("open_advisories")
+    if not _missing(advisories) and advisories > 0:
+        flags.append("advisories")
+    days = facts.get("days_since_release")
+    if not _missing(days) and days > 365:
+        flags.append("stale_releases")
+    return flags

@@ -1,0 +1,61 @@
+"""Shaping time series: daily values to weekly totals, growth over windows, shares."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+WINDOWS = (30, 90, 365)
+
+
+def weekly(frame: pd.DataFrame, date: str = "date", value: str = "value",
+           kind: str = "flow") -> pd.DataFrame:
+    """Daily rows -> weeks starting Monday (UTC): sum for a flow, last value for a stock.
+
+    A week with no rows at all is a gap (NaN), never a zero.
+    """
+    if frame.empty:
+        return pd.DataFrame(columns=["week", "value", "days"])
+    days = frame[[date, value]].dropna().copy()
+    days[date] = pd.to_datetime(days[date], utc=True).dt.normalize()
+    days["week"] = days[date] - pd.to_timedelta(days[date].dt.day_of_week, unit="D")
+    grouped = days.sort_values(date).groupby("week")
+    out = pd.DataFrame({
+        "value": grouped[value].sum() if kind == "flow" else grouped[value].last(),
+        "days": grouped[date].nunique(),
+    })
+    full = pd.date_range(out.index.min(), out.index.max(), freq="7D", tz="UTC")
+    return out.reindex(full).rename_axis("week").reset_index()
+
+
+def growth(frame: pd.DataFrame, days: int, date: str = "date", value: str = "value",
+           kind: str = "flow", now: pd.Timestamp | None = None) -> float | None:
+    """Relative change over the last `days`; None when the series does not cover the window.
+
+    flow (downloads per day): sum of the last window / sum of the window before - 1.
+    stock (cumulative stars): value now / value `days` ago - 1.
+    """
+    if frame.empty:
+        return None
+    data = frame[[date, value]].dropna().copy()
+    data[date] = pd.to_datetime(data[date], utc=True)
+    now = now or data[date].max()
+    start = now - pd.Timedelta(days=days)
+    first_needed = start - pd.Timedelta(days=days - 1) if kind == "flow" else start
+    if data[date].min() > first_needed:
+        return None
+    if kind == "flow":
+        recent = data.loc[(data[date] > start) & (data[date] <= now), value].sum()
+        before = data.loc[(data[date] > start - pd.Timedelta(days=days)) & (data[date] <= start),
+                          value].sum()
+    else:
+        recent = data.loc[data[date] <= now].sort_values(date)[value].iloc[-1]
+        before = data.loc[data[date] <= start].sort_values(date)[value].iloc[-1]
+    return None if before == 0 else float(recent / before - 1)
+
+
+def shares(frame: pd.DataFrame, key: str = "framework", value: str = "value") -> pd.Series:
+    """Each key's share of the total (0..1); keys with no value are left out, not zeroed."""
+    values = frame.dropna(subset=[value]).groupby(key)[value].sum()
+    total = values.sum()
+    return values / total if total else values * np.nan
