@@ -15,7 +15,8 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         {"framework": fid, "name": fw.name, "status": fw.status, "successor": fw.successor or None,
          "homepage": fw.homepage or None, "hf_library": fw.hf_library or None,
          "github": fw.github, "conda": fw.conda, "stackoverflow_tags": fw.stackoverflow_tags,
-         "aliases": fw.aliases, "registry_order": order}
+         "aliases": fw.aliases, "registry_order": order, "deployment": fw.deployment,
+         "deployment_source": fw.deployment_source or None}
         for order, (fid, fw) in enumerate(registry.frameworks.items())
     ])
     events = pd.DataFrame([
