@@ -49,6 +49,7 @@ perf: dev  ## print the performance figures (see perf/README.md)
 	$(BIN)/python perf/ingest.py
 	$(BIN)/python perf/publish.py
 	$(BIN)/python perf/collect_pypi.py
+	$(BIN)/python perf/sql_console.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -47,6 +47,7 @@ class Stream:
     table: str
     primary_key: tuple[str, ...]
     cursor_field: str | None = None
+    batch_items: int = 0  # items saved per transaction; 0: the job's default (sized for big payloads)
 
 
 @dataclass(frozen=True)

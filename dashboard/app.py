@@ -16,7 +16,10 @@ PAGES = [
             default=True),
     st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
             url_path="releases"),
+    st.Page("app_pages/signals.py", title=t("nav.signals"), icon=":material/trending_up:",
+            url_path="signals"),
     st.Page("app_pages/data.py", title=t("nav.data"), icon=":material/database:", url_path="data"),
+    st.Page("app_pages/sql.py", title=t("nav.sql"), icon=":material/terminal:", url_path="sql"),
 ]
 
 page = st.navigation(PAGES)

@@ -100,11 +100,23 @@ def _register_fonts() -> None:
 
 
 def to_png(chart: alt.TopLevelMixin, lang: str = "en", scale: float = 2.0) -> bytes:
-    """The chart as PNG; Chinese labels use a CJK font (see README: fonts)."""
+    """The chart as PNG, rendered offline (no data URL is fetched). Chinese charts use a CJK
+    font, and Chinese month and number formats (d3 locale zh-CN); see README: fonts."""
     import vl_convert as vlc
 
     _register_fonts()
     spec = json.loads(chart.to_json())
+    locale = {}
     if lang == "zh":
         spec.setdefault("config", {})["font"] = CJK_FONTS
-    return vlc.vegalite_to_png(spec, scale=scale)
+        locale = {"format_locale": "zh-CN", "time_format_locale": "zh-CN"}
+    return vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], **locale)
+
+
+@cache
+def cjk_glyphs_render() -> bool:
+    """True when PNG export draws Chinese glyphs (a CJK font is installed), False when two
+    different Chinese labels come out as identical boxes ("tofu")."""
+    pixels = [to_png(alt.Chart(pd.DataFrame({"x": [text]})).mark_text(fontSize=40).encode(
+        text="x:N"), "zh", scale=1.0) for text in ("飞桨", "昇思")]
+    return pixels[0] != pixels[1]

@@ -172,3 +172,141 @@ LEFT JOIN frameworks s ON s.framework = f.successor
 ORDER BY f.registry_order
 """
     )
+
+
+# Issue 5: adoption and health signals (conda, Hugging Face Hub, Stack Overflow, npm, OSV) -------
+
+def signal_frameworks() -> Query:
+    """Frameworks with data in any of the signal views."""
+    return Query(
+        """
+SELECT framework FROM conda_downloads_monthly
+UNION SELECT framework FROM hub_models_daily
+UNION SELECT framework FROM stackoverflow_tags_daily
+UNION SELECT framework FROM npm_downloads_daily
+"""
+    )
+
+
+def conda_monthly(frameworks: list[str]) -> Query:
+    """conda downloads per framework, month and data source (channel)."""
+    return Query(
+        """
+SELECT c.framework, f.name AS framework_name, c.month, c.data_source,
+       sum(c.downloads) AS downloads, list(DISTINCT c.package ORDER BY c.package) AS packages
+FROM conda_downloads_monthly c JOIN frameworks f USING (framework)
+WHERE c.framework IN (SELECT unnest(?::VARCHAR[]))
+GROUP BY c.framework, f.name, c.month, c.data_source, f.registry_order
+ORDER BY f.registry_order, c.month, c.data_source
+""",
+        (frameworks,),
+    )
+
+
+def hub_daily(frameworks: list[str]) -> Query:
+    """Per framework and snapshot day: models with the library tag and top-N downloads."""
+    return Query(
+        """
+SELECT h.framework, f.name AS framework_name, h.library, h.snapshot_date, h.models_count,
+       h.models_count_complete, h.top_n, h.top_n_models, h.top_n_downloads_30d, h.top_model,
+       h.top_model_downloads_30d
+FROM hub_models_daily h JOIN frameworks f USING (framework)
+WHERE h.framework IN (SELECT unnest(?::VARCHAR[]))
+ORDER BY f.registry_order, h.snapshot_date
+""",
+        (frameworks,),
+    )
+
+
+def stackoverflow_daily(frameworks: list[str]) -> Query:
+    """Per framework and snapshot day: questions over its tags and new questions per week."""
+    return Query(
+        """
+SELECT s.framework, f.name AS framework_name, s.snapshot_date,
+       sum(s.question_count) AS questions, sum(s.new_questions) AS new_questions,
+       sum(s.questions_per_week) AS questions_per_week,
+       list(s.tag ORDER BY s.tag) AS tags
+FROM stackoverflow_tags_daily s JOIN frameworks f USING (framework)
+WHERE s.framework IN (SELECT unnest(?::VARCHAR[]))
+GROUP BY s.framework, f.name, s.snapshot_date, f.registry_order
+ORDER BY f.registry_order, s.snapshot_date
+""",
+        (frameworks,),
+    )
+
+
+def npm_weekly(frameworks: list[str]) -> Query:
+    """npm downloads per package and ISO week (weekly sums smooth the weekday rhythm)."""
+    return Query(
+        """
+SELECT n.framework, f.name AS framework_name, n.package, date_trunc('week', n.day) AS week,
+       sum(n.downloads) AS downloads, count(*) AS days
+FROM npm_downloads_daily n JOIN frameworks f USING (framework)
+WHERE n.framework IN (SELECT unnest(?::VARCHAR[]))
+GROUP BY ALL
+ORDER BY n.package, week
+""",
+        (frameworks,),
+    )
+
+
+def advisory_counts(frameworks: list[str]) -> Query:
+    """Known advisories per release of the given frameworks (for marks on the release timeline)."""
+    return Query(
+        """
+SELECT package, version, count(DISTINCT vulnerability) AS vulnerabilities,
+       count(*) AS advisories, max(cvss_score) AS max_cvss_score,
+       CASE max(CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2
+                              WHEN 'low' THEN 1 ELSE 0 END)
+            WHEN 4 THEN 'critical' WHEN 3 THEN 'high' WHEN 2 THEN 'medium' WHEN 1 THEN 'low' END
+           AS max_severity
+FROM vulnerabilities
+WHERE framework IN (SELECT unnest(?::VARCHAR[])) AND withdrawn IS NULL
+GROUP BY package, version
+""",
+        (frameworks,),
+    )
+
+
+def latest_release_security(framework: str) -> Query:
+    """Open advisories on the latest final release of each primary package of one framework."""
+    return Query(
+        """
+SELECT package, latest_version, released_at, open_vulnerabilities, open_advisories, critical,
+       high, max_cvss_score
+FROM latest_release_vulnerabilities
+WHERE framework = ? AND osv_checked
+ORDER BY package
+""",
+        (framework,),
+    )
+
+
+def latest_release_advisories(framework: str) -> Query:
+    """The advisories themselves, on those latest releases."""
+    return Query(
+        """
+SELECT v.package, v.version, v.advisory_id, v.vulnerability, v.severity, v.cvss_score,
+       v.summary, v.published, v.fixed_versions, v.url
+FROM vulnerabilities v
+JOIN latest_release_vulnerabilities l ON l.package = v.package AND l.latest_version = v.version
+WHERE v.framework = ? AND v.withdrawn IS NULL
+ORDER BY v.package, coalesce(v.cvss_score, 0) DESC, v.advisory_id
+""",
+        (framework,),
+    )
+
+
+# SQL console (issue 8): the schema browser.
+
+def view_columns() -> Query:
+    """Every public view's columns with types and COMMENT texts, for the schema browser."""
+    return Query(
+        """
+SELECT v.view_name, v.comment AS view_comment, c.column_name, c.data_type, c.comment
+FROM duckdb_views() v
+JOIN duckdb_columns() c ON c.schema_name = v.schema_name AND c.table_name = v.view_name
+WHERE v.schema_name = 'main' AND NOT v.internal AND NOT v.temporary
+ORDER BY v.view_name, c.column_index
+"""
+    )

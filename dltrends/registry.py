@@ -2,7 +2,8 @@
 
 A framework is a family: primary PyPI packages and their variants (counted in framework totals),
 companions, nightlies and ecosystem tools (tracked on their own rows, never counted), repos,
-conda names, aliases other sources use, a lifecycle status and dated events.
+conda and npm names, the Hugging Face library tag, Stack Overflow tags, aliases other sources
+use, a lifecycle status and dated events.
 Loading validates everything and raises ConfigError naming the file, the framework and the field.
 """
 
@@ -32,6 +33,9 @@ ROLE_FIELDS: dict[str, Role] = {
 
 PackageName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$")]
 RepoName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")]
+# npm names are lower case, optionally scoped (@scope/name); the slash is part of the name.
+NpmName = Annotated[str, StringConstraints(
+    pattern=r"^(@[a-z0-9~-][a-z0-9._~-]*/)?[a-z0-9~-][a-z0-9._~-]*$", max_length=214)]
 Url = Annotated[str, StringConstraints(pattern=r"^(https?://\S+)?$")]
 FRAMEWORK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -61,6 +65,7 @@ class Framework(BaseModel):
     pypi_nightly: list[PackageName] = []
     ecosystem: list[PackageName] = []
     conda: list[str] = []
+    npm: list[NpmName] = []
     hf_library: str = ""
     stackoverflow_tags: list[str] = []
     aliases: list[str] = []
@@ -155,6 +160,10 @@ def _check_cross_references(path: Path, frameworks: dict[str, Framework]) -> Non
                 _claim(path, owners, f"package {name}", canonicalize_name(name), fid, field)
         for repo in fw.github:
             _claim(path, owners, f"repo {repo}", "gh:" + repo.lower(), fid, "github")
+        for name in fw.npm:
+            _claim(path, owners, f"npm package {name}", "npm:" + name, fid, "npm")
+        for name in fw.conda:
+            _claim(path, owners, f"conda package {name}", "conda:" + name.lower(), fid, "conda")
         if fw.successor and fw.successor not in frameworks:
             raise ConfigError(
                 f"{path}: [frameworks.{fid}] successor: unknown framework id {fw.successor!r}"

@@ -1,11 +1,12 @@
 """One typed settings object: defaults < dltrends.toml < DLTRENDS_* environment < CLI options.
 
-Secrets (GITHUB_TOKEN and later credentials) are read from the environment only; a settings file
-that names one is refused, so a token never ends up in a file that gets copied around.
+Secrets (GITHUB_TOKEN, HF_TOKEN, STACKEXCHANGE_KEY) are read from the environment only; a settings
+file that names one is refused, so a token never ends up in a file that gets copied around.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from contextvars import ContextVar
 from pathlib import Path
@@ -20,7 +21,9 @@ from dltrends.errors import ConfigError, read_toml
 ENV_PREFIX = "DLTRENDS_"
 CONFIG_ENV = "DLTRENDS_CONFIG"
 DEFAULT_CONFIG = Path("dltrends.toml")
-SECRET_FIELDS = {"github_token": "GITHUB_TOKEN"}
+SECRET_FIELDS = {"github_token": "GITHUB_TOKEN", "hf_token": "HF_TOKEN",
+                 "stackexchange_key": "STACKEXCHANGE_KEY"}
+MONTH = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 
 _config_path: ContextVar[Path | None] = ContextVar("dltrends_config_path", default=None)
 
@@ -74,6 +77,19 @@ class Settings(BaseSettings):
         300, ge=0, description="Seconds the dashboard caches a query result (a new publish "
         "invalidates it sooner)."
     )
+    sql_timeout: float = Field(
+        30.0, gt=0, le=3600, description="Seconds one SQL console query (dashboard SQL page, "
+        "dltrends sql) may run before its worker process is stopped."
+    )
+    sql_memory_mb: int = Field(
+        512, ge=64, le=1_048_576, description="Memory (MiB) one SQL console query may use: DuckDB's "
+        "memory_limit, and the worker's address-space cap on Linux (this plus 768 MiB)."
+    )
+    sql_threads: int = Field(2, ge=1, le=64, description="Threads one SQL console query may use.")
+    sql_max_rows: int = Field(
+        100_000, ge=1, le=10_000_000, description="Most rows a SQL console query returns; a larger "
+        "result is cut there and says so (dltrends sql then exits 1)."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the CLI and collectors."
     )
@@ -81,6 +97,68 @@ class Settings(BaseSettings):
         None,
         validation_alias=AliasChoices("GITHUB_TOKEN"),
         description="GitHub token, from the GITHUB_TOKEN environment variable only.",
+        exclude=True,
+    )
+    # Adoption and health signals (conda, Hugging Face Hub, Stack Overflow, npm, OSV).
+    conda_url: str = Field(
+        "https://anaconda-package-data.s3.amazonaws.com",
+        description="Anaconda's public package-data bucket; the conda collector downloads "
+        "<url>/conda/monthly/<YYYY>/<YYYY-MM>.parquet.",
+    )
+    conda_since: str = Field(
+        "2017-01", pattern=MONTH,
+        description="First month (YYYY-MM) the conda collector reads; the data starts in 2017-01.",
+    )
+    conda_cache: Path | None = Field(
+        None,
+        description="Folder that keeps the downloaded monthly Parquet files, so a registry change "
+        "re-reads them without downloading again (default: conda-cache/ beside DLTRENDS_DB). "
+        "Deleting it is safe.",
+    )
+    hf_url: str = Field(
+        "https://huggingface.co",
+        description="Hugging Face Hub root; the hf collector requests <url>/api/models.",
+    )
+    hf_top_n: int = Field(
+        1000, ge=1, le=100_000,
+        description="How many of a library's most downloaded models are summed into its top-N "
+        "downloads.",
+    )
+    hf_max_pages: int = Field(
+        300, ge=1, le=10_000,
+        description="Most pages (1,000 models each) read per library to count its models; a larger "
+        "library is recorded as at least that many models (models_count_complete = false).",
+    )
+    stackoverflow_url: str = Field(
+        "https://api.stackexchange.com",
+        description="StackExchange API root; the collector requests <url>/2.3/tags/<tags>/info.",
+    )
+    npm_url: str = Field(
+        "https://api.npmjs.org",
+        description="npm downloads API root; the collector requests "
+        "<url>/downloads/range/<start>:<end>/<package>.",
+    )
+    npm_since: dt.date = Field(
+        dt.date(2015, 1, 10),
+        description="First day of npm download history to collect (npm's data starts 2015-01-10).",
+    )
+    osv_url: str = Field(
+        "https://api.osv.dev",
+        description="OSV API root; the collector posts to <url>/v1/querybatch and reads "
+        "<url>/v1/vulns/<id>.",
+    )
+    hf_token: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("HF_TOKEN"),
+        description="Hugging Face token (raises the Hub's rate limits), from the HF_TOKEN "
+        "environment variable only.",
+        exclude=True,
+    )
+    stackexchange_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("STACKEXCHANGE_KEY"),
+        description="StackExchange app key (10,000 requests a day instead of 300), from the "
+        "STACKEXCHANGE_KEY environment variable only.",
         exclude=True,
     )
 
@@ -103,6 +181,11 @@ class Settings(BaseSettings):
     @property
     def lock_path(self) -> Path:
         return self.db.with_name(self.db.name + ".work.lock")
+
+    @property
+    def conda_cache_dir(self) -> Path:
+        """Where downloaded conda Parquet files are kept."""
+        return self.conda_cache or self.db.with_name("conda-cache")
 
 
 class TomlFileSource(PydanticBaseSettingsSource):

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from dltrends import __version__
-from dltrends.errors import ExitCode
+from dltrends.errors import ExitCode, UsageError
 from jobs import output
 from jobs.cli_base import (
     ConfigOpt,
@@ -80,13 +80,42 @@ def status(config: ConfigOpt = None, db: DbOpt = None,
 
 @command
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run, read-only, on the published file.")],
-    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+    query: Annotated[str | None, typer.Argument(
+        help="SQL to run, read-only, on the published file; '-' reads it from stdin.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or parquet.")] = "table",
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the result to this file instead of stdout.")] = None,
+    examples: Annotated[bool, typer.Option(
+        "--examples", help="Print an example query for every public view, by topic.")] = False,
+    schema: Annotated[bool, typer.Option(
+        "--schema", help="List the public views' columns, types and meanings.")] = False,
+    timeout: Annotated[float | None, typer.Option(
+        "--timeout", help="Seconds before the query is stopped (DLTRENDS_SQL_TIMEOUT).")] = None,
+    max_rows: Annotated[int | None, typer.Option(
+        "--max-rows", help="Most rows returned (DLTRENDS_SQL_MAX_ROWS).")] = None,
     config: ConfigOpt = None, db: DbOpt = None,
 ) -> int:
-    """Run a read-only SQL query on the published file."""
-    settings = setup(config, db=db)
-    output.emit(output.run_query(settings.db, query), fmt)
+    """Run one read-only SQL query on the published file, in the SQL console's sandbox.
+
+    No file access, no settings changes, time and memory limits (see README: SQL console).
+    Exit code 1 when the result was cut at --max-rows, 2 when the query is refused or fails.
+    """
+    settings = setup(config, db=db, sql_timeout=timeout, sql_max_rows=max_rows)
+    if examples:
+        typer.echo(output.examples_text(), nl=False)
+        return ExitCode.OK
+    if schema:
+        output.emit_result(output.schema(settings.db), fmt, out)
+        return ExitCode.OK
+    if query is None:
+        raise UsageError("give a query (or '-' to read it from stdin), --examples or --schema")
+    text = sys.stdin.read() if query == "-" else query
+    result = output.run_query(settings, text)
+    output.emit_result(result.table, fmt, out)
+    if result.truncated:
+        say(f"result cut at {result.rows} rows (--max-rows / DLTRENDS_SQL_MAX_ROWS); "
+            "narrow the query or raise the limit", style="yellow")
+        return ExitCode.PARTIAL
     return ExitCode.OK
 
 
@@ -94,21 +123,33 @@ def sql(
 def dashboard(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8501,
+    base_url_path: Annotated[str, typer.Option(
+        "--base-url-path", help="Serve under this path (behind a proxy at /dltrends/).")] = "",
     config: ConfigOpt = None, db: DbOpt = None,
 ) -> int:
-    """Start the Streamlit dashboard on the published file."""
+    """Start the Streamlit dashboard on the published file, with production settings."""
     settings = setup(config, db=db)
     app_path = Path(__file__).resolve().parent.parent / "dashboard" / "app.py"
     env = {**os.environ, "DLTRENDS_DB": str(settings.db.resolve())}
     if config:
         env["DLTRENDS_CONFIG"] = str(config.resolve())
-    argv = [sys.executable, "-m", "streamlit", "run", str(app_path),
-            "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
-            "--client.toolbarMode", "viewer"]
-    say(f"dltrends dashboard on http://{host}:{port} reading {settings.db}")
+    argv = [sys.executable, "-m", "streamlit", "run", str(app_path), *streamlit_options(
+        host, port, base_url_path)]
+    path = "/" + base_url_path.strip("/") if base_url_path.strip("/") else ""
+    say(f"dltrends dashboard on http://{host}:{port}{path} reading {settings.db}")
     os.execvpe(argv[0], argv, env)
     return ExitCode.OK  # not reached
+
+
+def streamlit_options(host: str, port: int, base_url_path: str = "") -> list[str]:
+    """Streamlit's production settings: no usage statistics, XSRF protection on, no file
+    watcher (nothing reloads in production), viewers see error types but no tracebacks."""
+    return ["--server.address", host, "--server.port", str(port), "--server.headless", "true",
+            "--server.baseUrlPath", base_url_path.strip("/"),
+            "--browser.gatherUsageStats", "false", "--server.enableXsrfProtection", "true",
+            "--server.enableCORS", "true", "--server.fileWatcherType", "none",
+            "--server.runOnSave", "false", "--client.showErrorDetails", "type",
+            "--client.toolbarMode", "viewer", "--global.developmentMode", "false"]
 
 
 @command
@@ -120,6 +161,7 @@ def version() -> int:
 
 # Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
+from jobs import export_cli, report_cli  # noqa: E402, F401
 
 
 def main() -> None:

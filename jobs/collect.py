@@ -2,7 +2,9 @@
 
 Used by `dltrends collect` and by the scheduler. Holds the writer lock for the whole job, writes in
 short per-batch transactions on the working file, and publishes once at the end. A failing item is
-recorded and skipped; a failing source is recorded and the next source still runs.
+recorded and skipped; a failing source is recorded and the next source still runs. A source with
+nothing to collect for the selected frameworks (no registry entries for it) is skipped and leaves
+no run in the log.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from collectors.base import ItemState, RawItem
+from collectors.common import SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.sources import SOURCES, Source
@@ -45,13 +48,15 @@ class Progress:
 @dataclass
 class SourceResult:
     source: str
-    run_id: int
+    run_id: int | None
     status: str
     counts: RunCounts
     seconds: float
     error: str | None = None
 
     def summary(self) -> str:
+        if self.status == "skipped":
+            return f"{self.source}: skipped, {self.error}"
         c = self.counts
         text = (f"{self.source}: {self.status}, {c.items_ok} new, {c.items_unchanged} unchanged, "
                 f"{c.items_failed} failed, {c.rows_written} rows written, {c.requests} requests "
@@ -66,7 +71,7 @@ class CollectResult:
 
     @property
     def ok(self) -> bool:
-        return all(s.status == "ok" for s in self.sources)
+        return all(s.status in ("ok", "skipped") for s in self.sources)
 
 
 def collect(settings: Settings, registry: Registry, sources: list[str],
@@ -101,17 +106,29 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
                 registry: Registry, frameworks: list[str] | None, full: bool, options: str,
                 progress: Progress, sleep: Callable[[float], None] | None) -> SourceResult:
     started = time.perf_counter()
+    plan = None
+    if job.plan is not None:
+        plan = job.plan(settings, registry, frameworks)
+        if not any(keys for _, keys in plan):
+            return SourceResult(job.name, None, "skipped", RunCounts(), 0.0,
+                                f"nothing to collect for the selected frameworks ({job.empty_hint})")
     run_id = start_run(con, job.name, options)
     counts = RunCounts()
     status = error = None
     collector = job.make_collector(settings, sleep)
     try:
-        for stream, keys in job.plan(settings, registry, frameworks):
+        # A warehouse plan is read lazily: a later stream's items may come from an earlier one's rows.
+        steps = plan if plan is not None else job.warehouse_plan(con, settings, registry, frameworks,
+                                                                  full)
+        for stream, keys in steps:
             state = {} if full else {k: ItemState(etag, cursor) for k, (etag, cursor)
                                      in load_state(con, job.name, stream.name).items()}
             progress.start(job.name, len(keys))
             _drain(con, run_id, collector.fetch(stream, keys, state), counts,
-                   lambda item: progress.advance(job.name, item))
+                   lambda item: progress.advance(job.name, item), stream.batch_items or BATCH_ITEMS)
+    except SourceFailure as exc:  # an expected stop (host unreachable, data missing): say why
+        log.error("source %s failed: %s", job.name, exc)
+        status, error = "failed", str(exc)
     except Exception as exc:  # the source itself broke: record it, let the next source run
         log.exception("source %s failed", job.name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
@@ -128,7 +145,7 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
 
 
 def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts,
-           on_item: Callable[[RawItem], None]) -> None:
+           on_item: Callable[[RawItem], None], batch_items: int = BATCH_ITEMS) -> None:
     batch: list[RawItem] = []
     size = 0
     for item in items:
@@ -143,7 +160,7 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
         else:
             batch.append(item)
             size += item.meta.get("bytes", 0)
-            if len(batch) >= BATCH_ITEMS or size >= BATCH_BYTES:
+            if len(batch) >= batch_items or size >= BATCH_BYTES:
                 counts.rows_written += save_batch(con, run_id, batch)
                 counts.items_ok += len(batch)
                 batch, size = [], 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from dltrends.settings import describe
@@ -18,12 +19,17 @@ from warehouse.db import connect, ensure_shape, public_views
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 EXAMPLES = {
-    "frameworks": "SELECT framework, name, status, successor FROM frameworks ORDER BY registry_order;",
+    "frameworks": (
+        "-- Every framework with its lifecycle status and successor\n"
+        "SELECT framework, name, status, successor FROM frameworks ORDER BY registry_order;"
+    ),
     "framework_events": (
+        "-- Renames, merges and retirements, oldest first\n"
         "SELECT framework, event_date, kind, note, source FROM framework_events\n"
         "WHERE kind IN ('rename', 'merge', 'retired') ORDER BY event_date;"
     ),
     "packages": (
+        "-- Tracked packages per framework and role\n"
         "SELECT framework, role, count(*) AS packages, list(package) FROM packages\n"
         "GROUP BY ALL ORDER BY framework, role;"
     ),
@@ -44,11 +50,92 @@ EXAMPLES = {
         "  AND list_contains(python_versions, '3.12') AND role = 'primary';"
     ),
     "collector_runs": (
+        "-- The last 10 runs, with every failed item and why\n"
         "SELECT run_id, source, status, items_ok, items_failed, rows_written, error\n"
         "FROM collector_runs ORDER BY run_id DESC LIMIT 10;"
     ),
-    "source_status": "SELECT source, last_status, last_success_at, failed_of_last_5 FROM source_status;",
+    "source_status": (
+        "-- How fresh is each source, and is it failing?\n"
+        "SELECT source, last_status, last_success_at, failed_of_last_5 FROM source_status;"
+    ),
+    # Issue 5: adoption and health signals.
+    "conda_downloads_monthly": (
+        "-- conda downloads per framework and channel in the last published year\n"
+        "SELECT framework, data_source, sum(downloads) AS downloads FROM conda_downloads_monthly\n"
+        "WHERE month >= (SELECT max(month) FROM conda_downloads_monthly) - INTERVAL 11 MONTH\n"
+        "GROUP BY ALL ORDER BY downloads DESC;"
+    ),
+    "hub_models_daily": (
+        "-- The latest snapshot per framework: models on the Hub and the top-N's 30-day downloads\n"
+        "SELECT framework, snapshot_date, models_count, models_count_complete, top_n,\n"
+        "       top_n_downloads_30d, top_model\n"
+        "FROM hub_models_daily QUALIFY row_number() OVER (PARTITION BY framework\n"
+        "                                                 ORDER BY snapshot_date DESC) = 1;"
+    ),
+    "stackoverflow_tags_daily": (
+        "-- New questions per week, per framework, at each snapshot\n"
+        "SELECT framework, snapshot_date, sum(question_count) AS questions,\n"
+        "       sum(questions_per_week) AS questions_per_week\n"
+        "FROM stackoverflow_tags_daily GROUP BY ALL ORDER BY framework, snapshot_date;"
+    ),
+    "npm_downloads_daily": (
+        "-- Monthly downloads of the JavaScript builds\n"
+        "SELECT package, date_trunc('month', day) AS month, sum(downloads) AS downloads\n"
+        "FROM npm_downloads_daily GROUP BY ALL ORDER BY package, month;"
+    ),
+    "vulnerabilities": (
+        "-- Critical and high vulnerabilities per framework and year published (each counted once)\n"
+        "SELECT framework, year(published) AS year, count(DISTINCT vulnerability) AS vulnerabilities\n"
+        "FROM vulnerabilities WHERE severity IN ('critical', 'high') AND withdrawn IS NULL\n"
+        "GROUP BY ALL ORDER BY framework, year;"
+    ),
+    "latest_release_vulnerabilities": (
+        "-- Open advisories on each framework's latest release\n"
+        "SELECT framework, package, latest_version, open_vulnerabilities, critical, high, advisory_ids\n"
+        "FROM latest_release_vulnerabilities WHERE osv_checked ORDER BY open_vulnerabilities DESC;"
+    ),
 }
+
+
+# Topics group the examples in the SQL console (dashboard SQL page, `dltrends sql --examples`).
+# A view that no topic names is listed under "other"; name it here when you add a view.
+TOPICS = {
+    "frameworks": ["frameworks", "framework_events"],
+    "releases": ["releases", "release_files", "packages"],
+    "adoption": ["conda_downloads_monthly", "hub_models_daily", "stackoverflow_tags_daily",
+                 "npm_downloads_daily"],
+    "security": ["vulnerabilities", "latest_release_vulnerabilities"],
+    "operations": ["collector_runs", "source_status"],
+}
+OTHER_TOPIC = "other"
+
+
+@dataclass(frozen=True)
+class Example:
+    """One example query: its topic, the view it shows, a title (its leading comment) and SQL."""
+
+    topic: str
+    view: str
+    title: str
+    sql: str
+
+
+def topic_of(view: str) -> str:
+    return next((topic for topic, views in TOPICS.items() if view in views), OTHER_TOPIC)
+
+
+def examples() -> list[Example]:
+    """Every example query in topic order; a view's text splits at blank lines into queries."""
+    order = [*TOPICS, OTHER_TOPIC]
+    out = []
+    for view, text in EXAMPLES.items():
+        for chunk in (c.strip() for c in text.split("\n\n")):
+            first = chunk.splitlines()[0]
+            title = first.removeprefix("--").strip() if first.startswith("--") else view
+            out.append(Example(topic_of(view), view, title, chunk))
+    views = [v for topic in TOPICS.values() for v in topic]
+    return sorted(out, key=lambda e: (order.index(e.topic),
+                                      views.index(e.view) if e.view in views else len(views)))
 
 
 def settings_markdown() -> str:

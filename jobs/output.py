@@ -1,19 +1,24 @@
-"""Query the published file read-only and print results as a table, CSV or JSON."""
+"""Query the published file in the SQL console's sandbox and print results as a table, CSV, JSON
+or Parquet; list the example queries and the schema of the public views."""
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 
 from dltrends.errors import UsageError
+from dltrends.settings import Settings
+from warehouse import formats, sandbox
 from warehouse.db import reader
 
 FORMATS = ("table", "csv", "json")
+RESULT_FORMATS = (*FORMATS, "parquet")
 
 
 def require_published(db: Path) -> None:
@@ -21,17 +26,40 @@ def require_published(db: Path) -> None:
         raise UsageError(f"no published warehouse at {db}; run `dltrends collect` first")
 
 
-def run_query(db: Path, query: str) -> pd.DataFrame:
-    """Run one query on a read-only connection; SQL errors become UsageError (exit 2)."""
-    require_published(db)
-    with reader(db) as con:
-        try:
-            return con.execute(query).df()
-        except duckdb.Error as exc:
-            raise UsageError(f"query failed: {exc}") from None
+def run_query(settings: Settings, query: str) -> sandbox.Result:
+    """Run one console query in the sandbox; refusals and SQL errors raise (exit code 2)."""
+    require_published(settings.db)
+    return sandbox.run(settings.db, query, sandbox.Limits.from_settings(settings))
+
+
+def emit_result(table: pa.Table, fmt: str, out: Path | None = None) -> None:
+    """Write a query result to `out` (or stdout) in one of RESULT_FORMATS."""
+    if fmt not in RESULT_FORMATS:
+        raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(RESULT_FORMATS)}")
+    if fmt == "parquet" and out is None and sys.stdout.isatty():
+        raise UsageError("Parquet is binary: give --out FILE or redirect stdout to a file")
+    if fmt == "table" and out is None:
+        _print_table(list(table.column_names), [list(r.values()) for r in table.to_pylist()])
+        return
+    data = {"csv": formats.csv_bytes, "parquet": formats.parquet_bytes,
+            "json": formats.json_bytes}.get(fmt, _table_text)(table)
+    if out is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+
+
+def _table_text(table: pa.Table) -> bytes:
+    buffer = io.StringIO()
+    _print_table(list(table.column_names), [list(r.values()) for r in table.to_pylist()],
+                 Console(file=buffer, width=160))
+    return buffer.getvalue().encode("utf-8")
 
 
 def emit(frame: pd.DataFrame, fmt: str) -> None:
+    """Print a small report frame (dltrends status) as a table, CSV or JSON."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if fmt == "csv":
@@ -40,12 +68,16 @@ def emit(frame: pd.DataFrame, fmt: str) -> None:
         sys.stdout.write(frame.to_json(orient="records", date_format="iso", force_ascii=False))
         sys.stdout.write("\n")
     else:
-        table = Table(show_lines=False)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in frame.itertuples(index=False):
-            table.add_row(*(_cell(v) for v in row))
-        Console(width=max(120, Console().width)).print(table)
+        _print_table([str(c) for c in frame.columns], list(frame.itertuples(index=False)))
+
+
+def _print_table(columns: list[str], rows: list, console: Console | None = None) -> None:
+    table = Table(show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row))
+    (console or Console(width=max(120, Console().width))).print(table)
 
 
 def _cell(value: object) -> str:
@@ -53,4 +85,32 @@ def _cell(value: object) -> str:
         return ""
     if isinstance(value, list | tuple):
         return ", ".join(map(str, value))
+    if hasattr(value, "tolist"):  # numpy arrays from DataFrames
+        return _cell(value.tolist())
     return str(value)
+
+
+def schema(db: Path) -> pa.Table:
+    """Every public view's columns with their types and COMMENT texts."""
+    require_published(db)
+    with reader(db) as con:
+        return con.sql(
+            "SELECT v.view_name AS view, c.column_name AS column, c.data_type AS type, "
+            "c.comment FROM duckdb_views() v JOIN duckdb_columns() c "
+            "ON c.schema_name = v.schema_name AND c.table_name = v.view_name "
+            "WHERE v.schema_name = 'main' AND NOT v.internal AND NOT v.temporary "
+            "ORDER BY v.view_name, c.column_index").to_arrow_table()
+
+
+def examples_text() -> str:
+    """The example queries, grouped by topic, as one SQL file you can read or run piece by piece."""
+    from jobs.docs import examples
+
+    parts, topic = [], None
+    for example in examples():
+        if example.topic != topic:
+            topic = example.topic
+            parts.append(f"-- ===== {topic} =====")
+        body = example.sql if example.sql.startswith("--") else f"-- {example.title}\n{example.sql}"
+        parts.append(f"{body}\n")
+    return "\n".join(parts)

@@ -33,7 +33,10 @@ def source_status(settings: Settings, now: dt.datetime | None = None) -> StatusR
     frame = pd.concat([frame, known], ignore_index=True) if not known.empty else frame
     frame.insert(5, "freshness", [_age(now, t) for t in frame["last_success_at"]])
     report = StatusReport(frame)
-    report.healthy = bool((frame["last_status"].fillna("never") == "ok").all())
+    # A source never collected (not asked for, or nothing in the registry for it) is listed, not
+    # unhealthy: only sources that ran must have ended ok the last time.
+    ran = frame["last_status"].notna()
+    report.healthy = bool((frame.loc[ran, "last_status"] == "ok").all())
     if lock := holder(settings.lock_path):
         report.notes.append(f"a collect is running now (pid {lock.get('pid')}, "
                             f"since {lock.get('since')})")

@@ -43,7 +43,7 @@ def serve(server: FakeServer) -> tuple[int, int]:
 
 MEASURE = """
 import resource, subprocess, sys
-rc = subprocess.call([sys.executable, "-m", "dltrends", "collect"])
+rc = subprocess.call([sys.executable, "-m", "dltrends", "collect", "--source", "pypi"])
 print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)
 sys.exit(rc)
 """

@@ -14,8 +14,7 @@ import pytest
 
 import collectors.http
 from dltrends.registry import load_registry
-from dltrends.settings import Settings, load_settings
-from jobs.collect import collect
+from dltrends.settings import SECRET_FIELDS, Settings, load_settings
 from tests.fakeserver import FIXTURES, FakeServer
 
 PYPI_FIXTURES = FIXTURES / "pypi_json"
@@ -60,7 +59,7 @@ def pypi_server(server: FakeServer) -> FakeServer:
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test sees the developer's DLTRENDS_* settings, dltrends.toml or a real sleep."""
     for name in list(os.environ):
-        if name.startswith("DLTRENDS_") or name == "GITHUB_TOKEN":
+        if name.startswith("DLTRENDS_") or name in SECRET_FIELDS.values():
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(collectors.http, "_sleep", lambda seconds: None)
@@ -90,13 +89,14 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (read it, don't write)."""
+    """A published warehouse holding one full collect of every recording (read it, don't write),
+    and of the signal sources' synthetic fixtures on two days (tests/signals_support.py)."""
+    from tests.signals_support import collect_signals
+
     folder = tmp_path_factory.mktemp("warehouse")
     with FakeServer() as fake:
         serve_pypi(fake)
-        cfg = make_settings(folder, fake)
-        result = collect(cfg, load_registry(cfg.registry), ["pypi"])
-    assert result.ok, [s.summary() for s in result.sources]
+        cfg = collect_signals(folder, fake)
     return cfg.db
 
 

@@ -10,7 +10,7 @@ their base-URL settings. It speaks the protocol parts collectors depend on:
 - injectable faults, consumed one per request before the normal answer: an HTTP status with
   headers (429 + Retry-After, 500, 403 ...), a connection reset, a body cut short of its
   Content-Length, a truncated but complete-looking body, HTML instead of JSON, a slow answer;
-- custom handlers for stateful endpoints;
+- custom handlers for stateful endpoints, also for every path under a prefix (`handle_prefix`);
 - a log of every request (method, path, query, headers) for exact call-count assertions.
 """
 
@@ -88,6 +88,7 @@ Handler = Callable[[Request], Response]
 class FakeServer:
     def __init__(self) -> None:
         self.routes: dict[tuple[str, str], Response | Handler] = {}
+        self.prefixes: dict[tuple[str, str], Handler] = {}
         self.faults: dict[tuple[str, str], deque[Fault]] = {}
         self.requests: list[Request] = []
         self.etags = True
@@ -139,6 +140,10 @@ class FakeServer:
     def handle(self, target: str, handler: Handler, method: str = "GET") -> None:
         self.routes[(method, target)] = handler
 
+    def handle_prefix(self, prefix: str, handler: Handler, method: str = "GET") -> None:
+        """Answer every path starting with `prefix` that has no exact route (longest prefix wins)."""
+        self.prefixes[(method, prefix)] = handler
+
     def fail(self, target: str, *faults: Fault, method: str = "GET") -> None:
         """Queue faults for the next requests to `target`; the route answers normally after."""
         self.faults.setdefault((method, target), deque()).extend(faults)
@@ -165,6 +170,10 @@ class FakeServer:
                     fault = self.faults[key].popleft()
                     break
             route = next((self.routes[k] for k in keys if k in self.routes), None)
+            if route is None:
+                matches = [p for m, p in self.prefixes if m == method and path.startswith(p)]
+                if matches:
+                    route = self.prefixes[(method, max(matches, key=len))]
         return route, fault
 
 

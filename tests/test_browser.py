@@ -25,7 +25,9 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Release activity", "zh": "发布活跃度"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
+    ("signals", {"en": "Stack Overflow questions", "zh": "Stack Overflow 提问数"}),
     ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
+    ("sql?q=SELECT%20framework%2C%20name%20FROM%20frameworks", {"en": "Schema", "zh": "表结构"}),
 ]
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 
@@ -78,18 +80,19 @@ def browser():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "data"])
+@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "signals", "data", "sql"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{dashboard_url}/{path}?lang={lang}")
+    page.goto(f"{dashboard_url}/{path}{'&' if '?' in path else '?'}lang={lang}")
     page.get_by_text(marker[lang], exact=True).wait_for(timeout=45_000)
     page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stDataFrame']",
                            timeout=30_000)
     page.wait_for_timeout(1500)  # let the remaining elements arrive over the websocket
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{path or 'overview'}-{lang}.png"), full_page=True)
+    name = path.split("?")[0] or "overview"
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"), full_page=True)
     assert page.locator("[data-testid='stException']").count() == 0
     body = page.locator("body").inner_text()
     assert not [t for t in FAILURE_TEXT if t in body], body[:2000]

@@ -21,7 +21,9 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
+    "signals": ("app_pages/signals.py", {"en": "Adoption signals", "zh": "采用信号"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
+    "sql": ("app_pages/sql.py", {"en": "SQL", "zh": "SQL 查询"}),
 }
 
 
@@ -63,7 +65,9 @@ def test_releases_panels_show_the_recorded_data(collected_warehouse, monkeypatch
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="tensorflow,pytorch", matrix="pytorch")
     assert [s.value for s in at.subheader] == [
-        "Release timeline", "Release cadence", "Wheel support matrix of the latest release"]
+        "Release timeline", "Release cadence", "Wheel support matrix of the latest release",
+        "Security: known advisories on the latest release of PyTorch",
+        "Advisories on the latest release of PyTorch"]
     assert "Latest release: torch 2.15.0" in [c.value for c in at.caption]
     assert at.multiselect[0].value == ["tensorflow", "pytorch"]
     cadence = at.dataframe[1].value  # [0] is the lifecycle events table
@@ -150,3 +154,54 @@ def test_chart_png_export_with_chinese_labels():
         x="n:Q", y="框架:N").properties(title="版本发布")
     png = to_png(chart, "zh")
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+
+def test_signals_page_shows_each_source_with_its_freshness(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/signals.py",
+                  fw="tensorflow,pytorch,onnxruntime")
+    assert [s.value for s in at.subheader] == [
+        "Hugging Face Hub: top-N model downloads", "Stack Overflow questions",
+        "npm downloads of the JavaScript builds", "conda downloads per month"]
+    captions = [c.value for c in at.caption]
+    assert ("Top-N: the 3 most downloaded models of each library tag; downloads over the last 30 days "
+            "(the Hub's rolling window).") in captions
+    for source in ("Hugging Face Hub API", "StackExchange API", "npm downloads API",
+                   "Anaconda public package data"):
+        assert any(c.startswith(f"Source: {source}, collected ") for c in captions), source
+    questions = at.dataframe[1].value
+    pytorch = questions[questions["framework_name"] == "PyTorch"]
+    assert list(pytorch["questions"]) == [26034, 26197] and list(pytorch["questions_per_week"])[-1] == 163
+    npm = at.dataframe[2].value
+    assert set(npm["package"]) == {"@tensorflow/tfjs", "onnxruntime-web", "onnxruntime-node"}
+    assert any("FROM conda_downloads_monthly c JOIN frameworks f" in c.value for c in at.code)
+
+
+def test_releases_page_marks_advisories_and_lists_them(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "zh", "app_pages/releases.py",
+                  fw="pytorch,tensorflow", matrix="tensorflow")
+    captions = [c.value for c in at.caption]
+    assert "红色三角：11 个版本存在已知安全公告（OSV）；悬停可查看数量。" in captions
+    assert "tensorflow 2.21.0 没有已知的安全公告。" in captions
+    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
+                  fw="pytorch", matrix="pytorch")
+    summary, advisories = at.dataframe[-2].value, at.dataframe[-1].value
+    columns = ["package", "latest_version", "open_vulnerabilities", "open_advisories"]
+    assert summary[columns].values.tolist() == [["torch", "2.15.0", 1, 2]]
+    assert advisories["advisory_id"].tolist() == ["GHSA-test-0001-0001", "PYSEC-0000-1"]
+    assert advisories["url"].tolist()[0] == "https://osv.dev/vulnerability/GHSA-test-0001-0001"
+
+
+def test_signal_panels_name_the_command_that_fills_them(tmp_path, server, monkeypatch):
+    reg = tmp_path / "reg.toml"
+    reg.write_text('[frameworks.tinygrad]\nname = "tinygrad"\npypi = ["tinygrad"]\n')
+    from tests.conftest import serve_pypi
+    serve_pypi(server)
+    cfg = make_settings(tmp_path, server, registry=reg)
+    collect(cfg, load_registry(reg), ["pypi"])
+    at = open_app(cfg.db, monkeypatch, "en", "app_pages/signals.py")
+    assert not at.exception
+    infos = " ".join(i.value for i in at.info)
+    for source in ("hf", "stackoverflow", "npm", "conda"):
+        assert f"dltrends collect --source {source}" in infos
+    releases = open_app(cfg.db, monkeypatch, "en", "app_pages/releases.py")
+    assert "dltrends collect --source pypi --source osv" in releases.info[-1].value

@@ -14,8 +14,9 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     frameworks = pd.DataFrame([
         {"framework": fid, "name": fw.name, "status": fw.status, "successor": fw.successor or None,
          "homepage": fw.homepage or None, "hf_library": fw.hf_library or None,
-         "github": fw.github, "conda": fw.conda, "stackoverflow_tags": fw.stackoverflow_tags,
-         "aliases": fw.aliases, "registry_order": order, "deployment": fw.deployment,
+         "github": fw.github, "conda": fw.conda, "npm": fw.npm,
+         "stackoverflow_tags": fw.stackoverflow_tags, "aliases": fw.aliases,
+         "registry_order": order, "deployment": fw.deployment,
          "deployment_source": fw.deployment_source or None}
         for order, (fid, fw) in enumerate(registry.frameworks.items())
     ])
@@ -28,7 +29,7 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         {"package_key": p.key, "package": p.name, "framework": p.framework, "role": p.role,
          "counted": p.counted}
         for p in registry.packages(nightlies=True)
-    ])
+    ], columns=["package_key", "package", "framework", "role", "counted"])  # a registry may list none
     written = 0
     for table, frame in (("core.frameworks", frameworks), ("core.framework_events", events),
                          ("core.packages", packages)):

@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, db, frames, queries, state
+from dashboard import charts, charts_signals, db, frames, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
 
@@ -48,6 +48,12 @@ chart = None
 if not releases.empty:
     releases["kind_label"] = releases["kind"].map(kinds)
     chart = charts.timeline(releases, events, labels)
+    # Releases with known advisories (OSV) get a mark above their tick.
+    marked = signals.advisory_marks(releases, selected)
+    chart = charts_signals.with_advisories(chart, marked, {k: t(f"signals.col_{k}") for k in (
+        "package", "version", "vulnerabilities", "advisories", "severity")})
+    if not marked.empty:
+        st.caption(t("releases.advisory_marks", n=len(marked)))
 panel("timeline", t("releases.timeline"), query, releases, source="pypi", command=COMMAND,
       chart=chart, help=t("releases.timeline_help"))
 
@@ -98,3 +104,6 @@ elif not files.empty:
                  version=files["version"].iloc[0]))
 panel("matrix", t("releases.matrix"), query, matrix if not matrix.empty else files, source="pypi",
       command=COMMAND, chart=chart, help=t("releases.matrix_help"))
+
+# Security: known advisories on the latest releases of the matrix's framework (OSV)
+signals.security_panel(matrix_fw or "", names.get(matrix_fw, matrix_fw or ""))

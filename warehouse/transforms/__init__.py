@@ -8,8 +8,15 @@ Transforms read only the landed payload, so `raw.items` can rebuild every typed 
 
 from types import ModuleType
 
-from warehouse.transforms import pypi
+from warehouse.transforms import conda, hf, npm, osv_advisories, osv_queries, pypi, stackoverflow
 
 TRANSFORMS: dict[tuple[str, str], ModuleType] = {
     ("pypi", "projects"): pypi,
+    # Issue 5: adoption and health signals.
+    ("conda", "monthly"): conda,
+    ("hf", "libraries"): hf,
+    ("stackoverflow", "tags"): stackoverflow,
+    ("npm", "downloads"): npm,
+    ("osv", "queries"): osv_queries,
+    ("osv", "advisories"): osv_advisories,
 }

@@ -1,0 +1,103 @@
+"""What the signal collectors (conda, hf, stackoverflow, npm, osv) share: client setup, JSON
+decoding with errors that say what is wrong, snapshot days, and stopping a source whose host does
+not answer at all.
+
+A host that gives no HTTP answer after the client's retries (no DNS, refused, timed out) stops its
+source at once with `SourceUnreachable`: asking it for the next hundred items would only take the
+same time again and bury the one clear message under a hundred copies. The job records the message
+in the run log and goes on with the next source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from collectors.base import RawItem
+from collectors.http import HttpClient, HttpError
+
+T = TypeVar("T")
+
+
+class SourceFailure(Exception):
+    """The whole source cannot go on, for a reason its message states in full (no traceback)."""
+
+
+class SourceUnreachable(SourceFailure):
+    """The source's host gave no HTTP answer; nothing more is requested from it in this run."""
+
+
+def make_client(settings: Any, base_url: str, sleep: Callable[[float], None] | None, *,
+                headers: dict[str, str] | None = None, secrets: Iterable[str] = (),
+                pool_size: int | None = None) -> HttpClient:
+    """An HttpClient with the settings' timeouts, retries and contact."""
+    extra = {"sleep": sleep} if sleep else {}
+    return HttpClient(
+        base_url,
+        timeout=settings.http_timeout,
+        retries=settings.http_retries,
+        max_retry_wait=settings.http_max_retry_wait,
+        contact=settings.contact,
+        pool_size=pool_size or settings.concurrency,
+        headers=headers,
+        secrets=secrets,
+        **extra,
+    )
+
+
+def secret(value: Any) -> str | None:
+    """The plain text of an optional pydantic SecretStr."""
+    return value.get_secret_value() if value is not None else None
+
+
+def stop_if_unreachable(exc: HttpError) -> None:
+    """Raise SourceUnreachable when the request got no HTTP answer at all."""
+    if exc.unreachable:
+        raise SourceUnreachable(f"{exc}; nothing more was requested from this source") from None
+
+
+def failed(item: RawItem, error: str, status: str = "failed") -> RawItem:
+    item.status, item.error, item.payload = status, error, None  # type: ignore[assignment]
+    return item
+
+
+def decode_json(response: httpx.Response) -> Any:
+    """The response's JSON, or ValueError naming what is wrong with the body."""
+    ctype = response.headers.get("Content-Type", "")
+    if "json" not in ctype:
+        raise ValueError(f"expected JSON, got {ctype or 'no content type'} "
+                         f"({len(response.content)} bytes) from {response.url}")
+    try:
+        return json.loads(response.content)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"invalid JSON ({exc.msg} at byte {exc.pos} of "
+                         f"{len(response.content)}; truncated body?) from {response.url}") from None
+
+
+def error_field(exc: HttpError, *names: str) -> str | None:
+    """A message field from a JSON error body (APIs explain a 4xx there), if any."""
+    try:
+        body = json.loads(exc.body)
+    except (json.JSONDecodeError, TypeError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    return next((str(body[n]) for n in names if body.get(n)), None)
+
+
+def utc_today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def payload_bytes(payload: Any) -> int:
+    """Approximate size of a payload, for the job's batch-size accounting."""
+    return len(json.dumps(payload, separators=(",", ":")))

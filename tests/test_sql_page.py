@@ -1,0 +1,110 @@
+"""The SQL page under AppTest: examples, the schema browser, shared links, refusals, downloads."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from dashboard.i18n import translate
+from jobs.docs import OTHER_TOPIC, TOPICS, examples
+from tests.test_dashboard import open_app
+from warehouse.db import connect, public_views
+
+PAGE = "app_pages/sql.py"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _buttons(at, label):
+    return [b for b in at.button if b.label == label]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_examples_by_topic_and_the_schema_browser(collected_warehouse, monkeypatch, lang):
+    at = open_app(collected_warehouse, monkeypatch, lang, PAGE)
+    assert not at.exception and not at.error
+    assert {e.title for e in examples()} <= {b.label for b in at.button}
+    topics = [m.value for m in at.markdown if m.value.startswith("**")]
+    wanted = [t for t in [*TOPICS, OTHER_TOPIC] if any(e.topic == t for e in examples())]
+    assert topics == [f"**{translate(lang, f'sql.topic_{t}')}**" for t in wanted]
+    assert topics[0] == ("**Frameworks and their lifecycle**" if lang == "en" else "**框架及其生命周期**")
+    con = connect(collected_warehouse, read_only=True)
+    views = public_views(con)
+    con.close()
+    assert [e.label for e in at.expander][1:] == views
+    releases = at.dataframe[views.index("releases")].value
+    assert releases.iloc[0]["column_name"] == "framework"
+    assert releases["comment"].str.len().min() > 0
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_example_runs_and_lands_in_the_url(collected_warehouse, monkeypatch, lang):
+    at = open_app(collected_warehouse, monkeypatch, lang, PAGE)
+    example = next(e for e in examples() if e.view == "frameworks")
+    _buttons(at, example.title)[0].click().run()
+    assert not at.exception and not at.error
+    assert at.query_params["q"] == example.sql
+    assert at.text_area[0].value == example.sql
+    result = at.dataframe[0].value
+    assert list(result.columns) == ["framework", "name", "status", "successor"]
+    assert "tensorflow" in set(result["framework"])
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["CSV", "Parquet"]
+    share = at.code[-1].value
+    assert share.startswith("/sql?q=") and f"lang={lang}" in share
+
+
+def test_a_shared_link_runs_its_query_on_open(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "en", PAGE,
+                  q="SELECT package, count(*) AS n FROM releases WHERE package = 'mlx' GROUP BY 1")
+    assert not at.exception and not at.error
+    assert at.dataframe[0].value.to_dict("records") == [{"package": "mlx", "n": 60}]
+    assert any(c.value.startswith("1 rows in ") for c in at.caption)
+
+
+def test_typing_and_running_updates_the_url(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "en", PAGE)
+    at.text_area[0].set_value("SELECT 41 + 1 AS answer").run()
+    _buttons(at, "Run")[0].click().run()
+    assert at.query_params["q"] == "SELECT 41 + 1 AS answer"
+    assert at.dataframe[0].value.to_dict("records") == [{"answer": 42}]
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "read\\_text() is not allowed"),
+    ("zh", "不允许使用 read\\_text()"),
+])
+def test_refusals_are_translated_and_escaped(collected_warehouse, monkeypatch, lang, text):
+    at = open_app(collected_warehouse, monkeypatch, lang, PAGE,
+                  q="SELECT * FROM read_text('/etc/passwd')")
+    assert not at.exception
+    assert text in at.error[0].value
+    link = open_app(collected_warehouse, monkeypatch, lang, PAGE,
+                    q='SELECT * FROM "[click me](https://evil.example)"')
+    message = link.error[0].value
+    assert "](" not in message and "\\[click me\\]" in message
+
+
+def test_truncated_results_say_so(collected_warehouse, monkeypatch):
+    monkeypatch.setenv("DLTRENDS_SQL_MAX_ROWS", "5")
+    at = open_app(collected_warehouse, monkeypatch, "en", PAGE, q="SELECT * FROM releases")
+    assert len(at.dataframe[0].value) == 5
+    assert "cut at 5 rows" in at.warning[0].value
+
+
+def test_a_busy_dashboard_says_so(collected_warehouse, monkeypatch):
+    from dashboard import console
+
+    for _ in range(console.CONCURRENT_QUERIES):
+        assert console._slots.acquire(timeout=1)
+    monkeypatch.setenv("DLTRENDS_SQL_TIMEOUT", "1")
+    try:
+        at = open_app(collected_warehouse, monkeypatch, "zh", PAGE, q="SELECT 1")
+    finally:
+        for _ in range(console.CONCURRENT_QUERIES):
+            console._slots.release()
+    assert "此仪表盘上已有 2 条其他查询在运行" in at.error[0].value
