@@ -5,15 +5,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test setup dev collect dashboard lint pytest browser perf clean
+.PHONY: run test setup dev collect dashboard lint pytest browser wheelhouse perf clean
 
 run: setup  ## create .venv, install, collect from the reachable sources, start the dashboard
 	@$(BIN)/dltrends collect; rc=$$?; \
-	  if [ $$rc -eq 1 ]; then echo "collect finished with some failures (see above); starting the dashboard anyway"; \
+	  if [ $$rc -eq 1 ]; then echo "collect finished with some failures or deferrals (see above); starting the dashboard anyway"; \
 	  elif [ $$rc -ne 0 ]; then exit $$rc; fi
 	$(BIN)/dltrends dashboard
 
-test: dev browser  ## create .venv if missing, install with dev extras, run ruff and pytest
+test: dev browser wheelhouse  ## create .venv if missing, install with dev extras, run ruff and pytest
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -33,6 +33,18 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	@touch $@ $(VENV)/.installed
 
+# The benchmark runner's end-to-end test installs real frameworks offline from this wheelhouse:
+# the NumPy reference (the numpy dltrends runs with) and ONNX Runtime with the onnx helper.
+WHEELHOUSE := .cache/wheelhouse
+BENCH_WHEELS := onnxruntime==1.32.0 onnx==1.23.2
+
+wheelhouse: $(WHEELHOUSE)/.complete
+
+$(WHEELHOUSE)/.complete: Makefile $(VENV)/.installed-dev
+	$(BIN)/python -m pip download -q --only-binary=:all: -d $(WHEELHOUSE) $(BENCH_WHEELS) \
+	  "numpy==$$($(BIN)/python -c 'import numpy; print(numpy.__version__)')"
+	@touch $@
+
 browser:  ## Debian's chromium and a CJK font for the real-browser test, where this machine allows it
 	@./.ci/install-browser
 
@@ -50,6 +62,9 @@ perf: dev  ## print the performance figures (see perf/README.md)
 	$(BIN)/python perf/publish.py
 	$(BIN)/python perf/collect_pypi.py
 	$(BIN)/python perf/sql_console.py
+	$(BIN)/python perf/bench_report.py
+	$(BIN)/python perf/downloads.py
+	$(BIN)/python perf/collect_github.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .cache

@@ -22,7 +22,18 @@ HTTP responses into `RawItem`s and the job hands those to the warehouse. Each co
   limit that resets too late) comes back ``status="deferred"`` with ``error`` saying why.
   An item's id is ``RawItem.key``; its updated marker is ``RawItem.cursor`` (PyPI's
   ``last_serial``, GitHub's ``updated_at``, ...).
+
+  Two refinements for long histories (a repo's issue listing, a backfill that spans runs):
+  a ``new`` item with ``meta["more"] = True`` is one part of its key's data, followed by more parts
+  and finally by the key's last item; each part carries the cursor reached so far, and the job saves
+  parts in order, so a cursor only ever advances together with the rows it covers. A ``new`` item
+  with ``meta["deferred"] = reason`` saved what fitted (its cursor says how far it got) and
+  postponed the rest to a later run.
 - ``close()`` releases its HTTP connections.
+
+A collector whose whole source is out of reach (its host does not resolve or answer) raises
+`SourceUnavailable` from ``fetch`` after one quick probe instead of failing every item slowly; the
+job records the source as failed with that message and goes on with the next source.
 
 All HTTP policy (timeouts, retries, Retry-After, User-Agent, pagination) lives in `collectors.http`;
 no collector sleeps or retries on its own.
@@ -37,6 +48,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 ItemStatus = Literal["new", "unchanged", "failed", "deferred"]
+
+
+class SourceFailure(Exception):
+    """The whole source cannot go on, for a reason its message states in full (no traceback)."""
+
+
+class SourceUnavailable(SourceFailure):
+    """The source cannot be reached at all; the message says where, why and what to check."""
 
 
 @dataclass(frozen=True)

@@ -17,17 +17,13 @@ from typing import Any, TypeVar
 
 import httpx
 
-from collectors.base import RawItem
+from collectors.base import RawItem, SourceUnavailable
 from collectors.http import HttpClient, HttpError
 
 T = TypeVar("T")
 
 
-class SourceFailure(Exception):
-    """The whole source cannot go on, for a reason its message states in full (no traceback)."""
-
-
-class SourceUnreachable(SourceFailure):
+class SourceUnreachable(SourceUnavailable):
     """The source's host gave no HTTP answer; nothing more is requested from it in this run."""
 
 

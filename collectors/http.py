@@ -8,6 +8,8 @@ does not resolve is not retried (no network, or a typo in a URL setting): waitin
 to change only delays the other sources.
 Error texts name the URL and the cause, never request headers (they may carry credentials), and
 secret query parameters given as `secrets` are replaced by "***" in every URL an error names.
+A client may also be throttled (`RateLimiter`: at most N requests in any 60 s window), which is how
+sources with a published request budget (pypistats: 30 a minute) are kept within it.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ import logging
 import os
 import random
 import socket
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -33,13 +37,19 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 _sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
+_monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _sleep
 
 
 class HttpError(Exception):
-    """A request that did not succeed; `status` is None for connection-level failures."""
+    """A request that did not succeed; `status` is None for connection-level failures.
+
+    `retryable` defaults to the status (connection errors, 429, 5xx); a client subclass that knows
+    its API (GitHub's 403 secondary limit) can say otherwise.
+    """
 
     def __init__(self, url: str, reason: str, status: int | None = None,
-                 retry_after: float | None = None, *, transient: bool = True, body: str = ""):
+                 retry_after: float | None = None, *, transient: bool = True, body: str = "",
+                 detail: str | None = None, retryable: bool | None = None):
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
@@ -47,6 +57,8 @@ class HttpError(Exception):
         self.retry_after = retry_after
         self.transient = transient
         self.body = body  # the start of an error response's body, for collectors to explain it
+        self.detail = detail  # a plain-text error body on one line (ClickHouse puts its message there)
+        self._retryable = retryable
 
     def add_context(self, text: str) -> None:
         self.reason = f"{self.reason}; {text}"
@@ -54,12 +66,26 @@ class HttpError(Exception):
 
     @property
     def retryable(self) -> bool:
+        if self._retryable is not None:
+            return self._retryable
         return self.transient and (self.status is None or self.status in RETRY_STATUSES)
 
     @property
     def unreachable(self) -> bool:
         """True when no HTTP answer came at all (DNS, connection refused, timeout, reset)."""
         return self.status is None
+
+
+class RateLimited(HttpError):
+    """A rate limit that resets later than we are willing to wait: postpone the work, do not fail it.
+
+    `reset_at` is when the budget comes back (UTC), None when the server did not say.
+    """
+
+    def __init__(self, url: str, reason: str, reset_at: dt.datetime | None = None,
+                 status: int | None = None):
+        super().__init__(url, reason, status, retryable=False)
+        self.reset_at = reset_at
 
 
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
@@ -77,6 +103,47 @@ def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> floa
     return max(0.0, (when - now).total_seconds())
 
 
+class RateLimiter:
+    """At most `per_minute` requests in any 60-second window, sent at least `min_interval` s apart.
+
+    Thread-safe; a caller waits (through the module's `_sleep`) until its slot. Slots are kept as
+    scheduled send times, so the arithmetic holds even when tests replace the sleep.
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, *, min_interval: float = 0.25,
+                 clock: Callable[[], float] | None = None,
+                 sleep: Callable[[float], None] | None = None):
+        if per_minute < 1:
+            raise ValueError("per_minute must be at least 1")
+        self.per_minute = per_minute
+        self.min_interval = min_interval
+        self._clock = clock or (lambda: _monotonic())
+        self._sleep = sleep or (lambda seconds: _sleep(seconds))
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited = 0.0  # total seconds spent waiting, for the run summary
+
+    def acquire(self) -> float:
+        """Wait for the next free slot; returns the seconds waited."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and self._sent[0] <= now - self.WINDOW:
+                self._sent.popleft()
+            slot = now
+            if len(self._sent) >= self.per_minute:
+                slot = max(slot, self._sent[-self.per_minute] + self.WINDOW)
+            if self._sent:
+                slot = max(slot, self._sent[-1] + self.min_interval)
+            self._sent.append(slot)
+            wait = slot - now
+            if wait > 0:
+                self.waited += wait
+                self._sleep(wait)
+            return max(wait, 0.0)
+
+
 class HttpClient:
     """httpx.Client with dltrends' policy. One per collector run; close() when done."""
 
@@ -92,6 +159,8 @@ class HttpClient:
         headers: dict[str, str] | None = None,
         sleep: Callable[[float], None] | None = None,
         secrets: Iterable[str] = (),
+        limiter: RateLimiter | None = None,
+        default_429_wait: float | None = None,
     ):
         agent = USER_AGENT if not contact else USER_AGENT.replace(")", f"; {contact})")
         self.max_retry_wait = max_retry_wait
@@ -100,7 +169,12 @@ class HttpClient:
         self._secrets = sorted({v for s in secrets if s for v in (s, quote(s, safe=""),
                                                                    quote_plus(s, safe=""))},
                                key=len, reverse=True)
+        self.timeout = timeout
         self._sleep = sleep or (lambda seconds: _sleep(seconds))
+        self.limiter = limiter
+        # A 429 without Retry-After: wait this long (a per-minute limit needs about a minute)
+        # instead of the short exponential backoff.
+        self.default_429_wait = default_429_wait
         self.requests_sent = 0
         self._client = httpx.Client(
             base_url=base_url.rstrip("/"),
@@ -109,6 +183,10 @@ class HttpClient:
             follow_redirects=True,
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
         )
+
+    @property
+    def base_url(self) -> str:
+        return str(self._client.base_url)
 
     def close(self) -> None:
         self._client.close()
@@ -120,23 +198,32 @@ class HttpClient:
         self.close()
 
     def get(self, url: str, *, params: dict[str, Any] | None = None,
-            headers: dict[str, str] | None = None, etag: str | None = None) -> httpx.Response:
-        """GET with retries; returns a 2xx or 304 response, raises HttpError otherwise."""
-        return self.request("GET", url, params=params, headers=headers, etag=etag)
+            headers: dict[str, str] | None = None, etag: str | None = None,
+            retries: int | None = None, timeout: float | None = None) -> httpx.Response:
+        """GET with retries; returns a 2xx or 304 response, raises HttpError otherwise.
 
-    def post(self, url: str, *, json: Any, headers: dict[str, str] | None = None) -> httpx.Response:
-        """POST a JSON body with the same retry policy (for query APIs such as OSV's)."""
-        return self.request("POST", url, json=json, headers=headers)
+        `retries` and `timeout` override the client's for this call (a quick reachability probe).
+        """
+        return self.request("GET", url, params=params, headers=headers, etag=etag,
+                            retries=retries, timeout=timeout)
+
+    def post(self, url: str, *, json: Any = None, params: dict[str, Any] | None = None,
+             headers: dict[str, str] | None = None, retries: int | None = None,
+             timeout: float | None = None) -> httpx.Response:
+        """POST a JSON body with the same retry policy (for query APIs whose requests are reads)."""
+        return self.request("POST", url, params=params, headers=headers, json=json,
+                            retries=retries, timeout=timeout)
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None,
                 headers: dict[str, str] | None = None, etag: str | None = None,
-                json: Any = None) -> httpx.Response:
+                json: Any = None, retries: int | None = None,
+                timeout: float | None = None) -> httpx.Response:
         """One request with retries; a 2xx or 304 response, else HttpError."""
         headers = dict(headers or {})
         if etag:
             headers["If-None-Match"] = etag
-        send = lambda: self._send_once(method, url, params, headers, json)  # noqa: E731
-        return self._with_retries(send)
+        send = lambda: self._send_once(method, url, params, headers, json, timeout)  # noqa: E731
+        return self._with_retries(send, retries)
 
     def download(self, url: str, dest: Path, *, etag: str | None = None,
                  chunk_size: int = 1 << 20) -> httpx.Response:
@@ -157,9 +244,10 @@ class HttpClient:
         log.info("waiting %.1f s: %s", seconds, why)
         self._sleep(seconds)
 
-    def _with_retries(self, send: Callable[[], httpx.Response]) -> httpx.Response:
+    def _with_retries(self, send: Callable[[], httpx.Response],
+                      retries: int | None = None) -> httpx.Response:
         retrying = Retrying(
-            stop=stop_after_attempt(self.retries + 1),
+            stop=stop_after_attempt((self.retries if retries is None else retries) + 1),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, HttpError) and e.retryable
                                      and self._can_wait(e)),
@@ -185,20 +273,31 @@ class HttpClient:
             yield response
 
     def _send_once(self, method: str, url: str, params: dict[str, Any] | None,
-                   headers: dict[str, str], json: Any) -> httpx.Response:
+                   headers: dict[str, str], json: Any, timeout: float | None) -> httpx.Response:
+        self._before_request(url)
+        if self.limiter is not None:
+            self.limiter.acquire()
         self.requests_sent += 1
+        extra: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout)}
+        if json is not None:
+            extra["json"] = json
         try:
-            response = self._client.request(method, url, params=params, headers=headers, json=json)
+            response = self._client.request(method, url, params=params, headers=headers, **extra)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from None
+        self._after_response(response)
         return self._checked(response)
 
     def _download_once(self, url: str, dest: Path, headers: dict[str, str],
                        chunk_size: int) -> httpx.Response:
+        self._before_request(url)
+        if self.limiter is not None:
+            self.limiter.acquire()
         self.requests_sent += 1
         part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
         try:
             with self._client.stream("GET", url, headers=headers) as response:
+                self._after_response(response)
                 self._checked(response)
                 if response.status_code == 200:
                     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -216,13 +315,28 @@ class HttpClient:
         if response.status_code < 400:
             return response
         response.read()  # an error body is small; streamed responses have not read it yet
-        body = self._safe(response.text[:2000])
-        raise HttpError(
+        raise self._error(response)
+
+    # Hooks for API-specific policy (collectors.http_github); the defaults do nothing special.
+    def _before_request(self, url: str) -> None:
+        """Called before every attempt; may wait for a rate-limit budget or raise RateLimited."""
+
+    def _after_response(self, response: httpx.Response) -> None:
+        """Called with every response, errors included (read rate-limit headers here)."""
+
+    def _error(self, response: httpx.Response) -> HttpError:
+        """The HttpError for a response with status >= 400 (its body already read)."""
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is None and response.status_code == 429:
+            retry_after = self.default_429_wait
+        detail = _text_detail(response)
+        return HttpError(
             self._safe(str(response.url)),
             f"HTTP {response.status_code} {response.reason_phrase}".strip(),
             status=response.status_code,
-            retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            body=body,
+            retry_after=retry_after,
+            body=self._safe(response.text[:2000]),
+            detail=self._safe(detail) if detail else None,
         )
 
     def _transport_error(self, url: str, exc: httpx.TransportError) -> HttpError:
@@ -274,3 +388,10 @@ def _dns_failure(exc: BaseException) -> bool:
         current = current.__cause__ or current.__context__
     return False
 
+
+def _text_detail(response: httpx.Response, limit: int = 300) -> str | None:
+    """The start of a plain-text error body, on one line; None for other bodies."""
+    if "text/plain" not in response.headers.get("Content-Type", ""):
+        return None
+    text = " ".join(response.text.split())
+    return (text[:limit] + " ...") if len(text) > limit else (text or None)

@@ -77,6 +77,9 @@ def freshness(source: str) -> dt.datetime | None:
     """End of the source's last successful run (UTC), None when never collected."""
     if source in ("registry", "warehouse"):  # copied into / written by every collect
         frame = run(Query("SELECT max(last_run_at) FROM source_status"))
+    elif source == "downloads":  # the freshest of the download sources
+        frame = run(Query("SELECT max(last_success_at) FROM source_status "
+                          "WHERE source IN ('pypistats', 'clickpy', 'bigquery')"))
     else:
         frame = run(Query("SELECT last_success_at FROM source_status WHERE source = ?", (source,)))
     if frame.empty or pd.isna(frame.iloc[0, 0]):

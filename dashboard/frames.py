@@ -44,3 +44,35 @@ def _python_key(version: str) -> tuple:
         return (0, tuple(int(x) for x in version.rstrip("+").split(".")))
     except ValueError:
         return (1, (version,))
+
+
+def segments(frame: pd.DataFrame, series: str, x: str, step: str, value: str | None = None) -> pd.DataFrame:
+    """Number the unbroken runs of each series, so a line is drawn per run and a gap stays a gap.
+
+    `step` is the expected spacing of `x` ("D" day, "W" week, "MS" month); a missing step, or a
+    missing value in column `value`, starts a new run. Rows without a value are dropped.
+    """
+    if frame.empty:
+        return frame.assign(segment=pd.Series(dtype="int64"))
+    out = frame.sort_values([series, x]).copy()
+    if value is not None:
+        out = out[out[value].notna()]
+    when = pd.to_datetime(out[x])
+    expected = when.groupby(out[series]).shift(1) + pd.tseries.frequencies.to_offset(step)
+    breaks = (when != expected) | expected.isna()
+    out["segment"] = out[series].astype(str) + "#" + breaks.groupby(out[series]).cumsum().astype(str)
+    return out.reset_index(drop=True)
+
+
+def github_release_url(url: str) -> str | None:
+    """`url` rebuilt from its parts when it is a github.com release page, else None.
+
+    The dashboard links only to pages it can vouch for: https://github.com/<owner>/<repo>/releases/tag/<tag>.
+    """
+    import re
+    from urllib.parse import quote, unquote
+
+    m = re.fullmatch(r"https://github\.com/([A-Za-z0-9_.-]+)/([A-Za-z0-9_.-]+)/releases/tag/([^?#]+)", url)
+    if not m:
+        return None
+    return f"https://github.com/{m.group(1)}/{m.group(2)}/releases/tag/{quote(unquote(m.group(3)), safe='')}"

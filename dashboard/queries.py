@@ -310,3 +310,423 @@ WHERE v.schema_name = 'main' AND NOT v.internal AND NOT v.temporary
 ORDER BY v.view_name, c.column_index
 """
     )
+
+
+# Performance (issue 6): dltrends bench results and MLPerf --------------------------------------
+
+
+def bench_machines() -> Query:
+    """Machines with benchmark results, the most recently measured first."""
+    return Query(
+        """
+SELECT machine_id, any_value(cpu_model) AS cpu_model, max(started_at) AS last_run_at,
+       count(DISTINCT run_id) AS runs
+FROM benchmark_runs GROUP BY machine_id ORDER BY last_run_at DESC
+"""
+    )
+
+
+def bench_results(machine_id: str) -> Query:
+    """Every successful result on one machine (reduced to the latest per version in Python)."""
+    return Query(
+        """
+SELECT framework, package, version, benchmark, case_key, mode, median, iqr, cv, noisy, n,
+       gflops, started_at, run_id
+FROM benchmark_results
+WHERE machine_id = ? AND status = 'ok'
+ORDER BY started_at
+""",
+        (machine_id,),
+    )
+
+
+def bench_regressions(machine_id: str, framework: str) -> Query:
+    return Query(
+        """
+SELECT package, case_key, mode, from_version, to_version, before_median, after_median, change,
+       noise, kind
+FROM benchmark_regressions
+WHERE machine_id = ? AND framework = ?
+ORDER BY case_key, to_version
+""",
+        (machine_id, framework),
+    )
+
+
+def bench_fingerprint(machine_id: str) -> Query:
+    """The latest run on the machine: its fingerprint and each environment."""
+    return Query(
+        """
+SELECT started_at, spec, framework, version, status, build_blas, build_cuda, install_s,
+       round(env_bytes / 1e6) AS env_mb, env_cached, installer, threads, cpu_model,
+       cpu_cores_logical, cpu_cores_physical, round(memory_bytes / 1e9, 1) AS memory_gb, gpus,
+       gpu_driver, os, python_version, blas_env, dltrends_version, error
+FROM benchmark_runs
+WHERE run_id = (SELECT arg_max(run_id, started_at) FROM benchmark_runs WHERE machine_id = ?)
+ORDER BY framework, spec
+""",
+        (machine_id,),
+    )
+
+
+def mlperf_share(suite: str) -> Query:
+    """Submission results per framework and round (framework NULL: unmapped)."""
+    return Query(
+        """
+SELECT round, coalesce(framework, 'unmapped') AS framework, count(*) AS results
+FROM mlperf_results WHERE suite = ?
+GROUP BY ALL ORDER BY round, results DESC
+""",
+        (suite,),
+    )
+
+
+def mlperf_best_times() -> Query:
+    """Best (lowest) training time per benchmark, framework and round."""
+    return Query(
+        """
+SELECT benchmark, round, framework, min(score) AS best_minutes,
+       arg_min(submitter || ' · ' || system, score) AS fastest
+FROM mlperf_results
+WHERE suite = 'training' AND score IS NOT NULL AND framework IS NOT NULL
+GROUP BY ALL ORDER BY benchmark, round
+""",
+    )
+
+
+def mlperf_unmapped(limit: int = 200) -> Query:
+    return Query(
+        """
+SELECT suite, round, submitter, system, benchmark, engine, framework_evidence, system_framework
+FROM mlperf_results WHERE framework IS NULL
+ORDER BY suite, round, submitter, system, benchmark LIMIT ?
+""",
+        (limit,),
+    )
+
+
+# --- Adoption (issue 4: PyPI downloads) ----------------------------------------------------------
+
+MIX_VIEWS = {  # dimension -> (public view, category column); identifiers never come from users
+    "python": ("downloads_by_python", "python_version"),
+    "os": ("downloads_by_os", "os"),
+    "installer": ("downloads_by_installer", "installer"),
+    "ci": ("downloads_by_ci", "ci"),
+}
+
+
+def download_coverage() -> Query:
+    """Frameworks with download data and the span they cover."""
+    return Query(
+        "SELECT framework, min(day) AS first_day, max(day) AS last_day "
+        "FROM framework_downloads_daily GROUP BY framework"
+    )
+
+
+def framework_downloads(frameworks: list[str], since: str, bucket: str) -> Query:
+    """Daily or weekly means of a framework's downloads and moving averages, since a day."""
+    return Query(
+        """
+SELECT framework, framework_name, date_trunc(?, day) AS day,
+       avg(downloads) AS downloads, avg(downloads_ma7) AS downloads_ma7,
+       avg(downloads_ma28) AS downloads_ma28, string_agg(DISTINCT source, ', ') AS source
+FROM framework_downloads_daily
+WHERE framework IN (SELECT unnest(?::VARCHAR[])) AND day >= ?::DATE AND downloads > 0
+GROUP BY ALL ORDER BY framework, day
+""",
+        (bucket, frameworks, since),
+    )
+
+
+def release_markers(frameworks: list[str], since: str) -> Query:
+    """The first final release of each minor series (X.Y) of the primary packages."""
+    return Query(
+        """
+SELECT r.framework, f.name AS framework_name,
+       r.package || ' ' || r.version_major || '.' || r.version_minor AS series,
+       min(r.released_at)::DATE AS day
+FROM releases r JOIN frameworks f USING (framework)
+WHERE r.framework IN (SELECT unnest(?::VARCHAR[])) AND r.role = 'primary'
+  AND NOT coalesce(r.is_prerelease, true) AND r.released_at IS NOT NULL
+GROUP BY ALL HAVING min(r.released_at)::DATE >= ?::DATE
+ORDER BY day
+""",
+        (frameworks, since),
+    )
+
+
+def ecosystem_share(frameworks: list[str], since: str, bucket: str) -> Query:
+    return Query(
+        """
+SELECT framework, framework_name, date_trunc(?, day) AS day, avg(share_28d) AS share
+FROM adoption_share
+WHERE framework IN (SELECT unnest(?::VARCHAR[])) AND day >= ?::DATE
+GROUP BY ALL ORDER BY day, framework
+""",
+        (bucket, frameworks, since),
+    )
+
+
+def growth_table(frameworks: list[str]) -> Query:
+    """Each framework's latest day: 28-day mean, growth over a week, a month and a year, share."""
+    return Query(
+        """
+WITH latest AS (
+    SELECT framework, framework_name, day, downloads_ma28, wow_growth, mom_growth, yoy_growth,
+           share_28d, rank() OVER (PARTITION BY day ORDER BY downloads_ma28 DESC) AS rank,
+           packages, source
+    FROM framework_downloads_daily
+    QUALIFY row_number() OVER (PARTITION BY framework ORDER BY day DESC) = 1
+)
+SELECT * EXCLUDE (framework) FROM latest
+WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+ORDER BY rank
+""",
+        (frameworks,),
+    )
+
+
+# The download views are filtered by package_key (a plain value or list_contains), which DuckDB
+# pushes below their window functions: filtering on a joined column (package, framework) would
+# compute the view for every package first (perf/downloads.py: 8.6 s -> well under a second).
+
+
+def version_packages(frameworks: list[str]) -> Query:
+    """Packages of the selected frameworks with version downloads, primary ones first."""
+    return Query(
+        """
+SELECT p.framework, p.package, p.package_key
+FROM packages p
+WHERE p.framework IN (SELECT unnest(?::VARCHAR[]))
+  AND EXISTS (SELECT 1 FROM core.pypi_downloads d WHERE d.package_key = p.package_key
+              AND d.dimension = 'version')
+ORDER BY p.role <> 'primary', p.framework, p.package
+""",
+        (frameworks,),
+    )
+
+
+def framework_package_keys(framework: str, role: str = "primary") -> Query:
+    return Query("SELECT package_key FROM packages WHERE framework = ? AND role = ? ORDER BY 1",
+                 (framework, role))
+
+
+def version_curves(package_key: str, since: str, top: int = 8) -> Query:
+    """Weekly share of a package's downloads per minor series; the largest `top` series by peak."""
+    return Query(
+        """
+WITH weekly AS (
+    SELECT date_trunc('week', day) AS week, coalesce(minor_series, version) AS series,
+           sum(downloads) AS downloads
+    FROM downloads_by_version WHERE package_key = ? AND day >= ?::DATE GROUP BY ALL
+),
+shares AS (
+    SELECT week, series, downloads / sum(downloads) OVER (PARTITION BY week) AS share FROM weekly
+),
+top AS (
+    SELECT series FROM shares GROUP BY series ORDER BY max(share) DESC LIMIT ?
+)
+SELECT week, series, share FROM shares WHERE series IN (SELECT series FROM top)
+ORDER BY week, series
+""",
+        (package_key, since, top),
+    )
+
+
+def version_lags(package_key: str) -> Query:
+    return Query(
+        """
+SELECT version, released_on, days_to_25, days_to_50, peak_share, peak_day, latest_share,
+       covers_release, source
+FROM version_adoption WHERE package_key = ? AND level = 'minor'
+ORDER BY coalesce(released_on, first_day) DESC
+""",
+        (package_key,),
+    )
+
+
+def download_mix(dimension: str, package_keys: list[str], since: str) -> Query:
+    """Monthly mix of some packages (a framework's primary ones) along one dimension."""
+    view, column = MIX_VIEWS[dimension]
+    return Query(
+        f"""
+WITH monthly AS (
+    SELECT date_trunc('month', day) AS month, {column} AS category, sum(downloads) AS downloads,
+           string_agg(DISTINCT source, ', ') AS source
+    FROM {view}
+    WHERE list_contains(?::VARCHAR[], package_key) AND day >= ?::DATE
+    GROUP BY ALL
+)
+SELECT month, category, downloads, downloads / sum(downloads) OVER (PARTITION BY month) AS share,
+       source
+FROM monthly ORDER BY month, downloads DESC
+""",
+        (package_keys, since),
+    )
+
+
+def source_disagreement() -> Query:
+    """Per package and category: days two sources both hold, and how far apart they are."""
+    return Query(
+        """
+SELECT framework, package, category, count(*) AS days, min(day) AS first_day, max(day) AS last_day,
+       median(relative_difference) AS median_difference, max(relative_difference) AS max_difference,
+       string_agg(DISTINCT chosen_source, ', ') AS counted_source
+FROM download_source_comparison
+GROUP BY ALL ORDER BY max_difference DESC NULLS LAST, package
+"""
+    )
+
+
+# GitHub activity (issue 3): the Community page and the release notes on the Releases page ---------
+def github_frameworks() -> Query:
+    """Frameworks with any GitHub data, in registry order."""
+    return Query(
+        """
+SELECT f.framework, f.name FROM frameworks f
+WHERE f.framework IN (SELECT framework FROM repo_stats_daily
+                      UNION SELECT framework FROM community_monthly
+                      UNION SELECT framework FROM star_history)
+ORDER BY f.registry_order
+"""
+    )
+
+
+def github_latest(frameworks: list[str]) -> Query:
+    """Each repo's latest observed day."""
+    return Query(
+        """
+SELECT f.name AS framework_name, s.repo, s.stars, s.forks, s.watchers, s.open_issues, s.open_prs,
+       s.pushed_at, s.archived, s.day, s.method
+FROM repo_stats_daily s JOIN frameworks f USING (framework)
+WHERE s.framework IN (SELECT unnest(?::VARCHAR[]))
+QUALIFY row_number() OVER (PARTITION BY s.repo ORDER BY s.day DESC) = 1
+ORDER BY s.stars DESC
+""",
+        (frameworks,),
+    )
+
+
+def _series() -> str:
+    """A series label: the framework's name, with the repo when the framework has several."""
+    return ("CASE WHEN count(*) OVER (PARTITION BY x.framework) > count(*) OVER (PARTITION BY x.repo)"
+            " THEN f.name || ' · ' || x.repo ELSE f.name END")
+
+
+def star_history(frameworks: list[str], since_year: int) -> Query:
+    return Query(
+        f"""
+SELECT {_series()} AS series, x.framework, x.repo, x.day, x.stars, x.stars_added, x.method
+FROM star_history x JOIN frameworks f USING (framework)
+WHERE x.framework IN (SELECT unnest(?::VARCHAR[])) AND x.day >= make_date(?, 1, 1)
+ORDER BY x.repo, x.day
+""",
+        (frameworks, since_year),
+    )
+
+
+def stars_per_week(frameworks: list[str], since_year: int) -> Query:
+    """Stars gained per week: the week's last cumulative count minus the previous week's."""
+    return Query(
+        f"""
+WITH weekly AS (
+    SELECT framework, repo, date_trunc('week', day)::DATE AS week, arg_max(stars, day) AS stars,
+           bool_or(method = 'estimated') AS estimated
+    FROM star_history WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+    GROUP BY ALL
+),
+gains AS (
+    SELECT *, stars - lag(stars) OVER (PARTITION BY repo ORDER BY week) AS gained,
+           date_diff('week', lag(week) OVER (PARTITION BY repo ORDER BY week), week) AS gap
+    FROM weekly
+)
+SELECT {_series()} AS series, x.framework, x.repo, x.week, x.gained,
+       CASE WHEN x.estimated THEN 'estimated' ELSE 'exact' END AS method
+FROM gains x JOIN frameworks f USING (framework)
+WHERE x.gap = 1 AND x.week >= make_date(?, 1, 1)
+ORDER BY x.repo, x.week
+""",
+        (frameworks, since_year),
+    )
+
+
+def forks_daily(frameworks: list[str], since_year: int) -> Query:
+    return Query(
+        f"""
+SELECT {_series()} AS series, x.framework, x.repo, x.day, x.forks, x.watchers, x.open_issues,
+       x.open_prs, x.method
+FROM repo_stats_daily x JOIN frameworks f USING (framework)
+WHERE x.framework IN (SELECT unnest(?::VARCHAR[])) AND x.day >= make_date(?, 1, 1)
+ORDER BY x.repo, x.day
+""",
+        (frameworks, since_year),
+    )
+
+
+COMMUNITY_METRICS = ("issues_opened", "issues_closed", "prs_opened", "prs_merged",
+                     "median_days_to_close", "median_days_to_merge", "commits", "active_authors",
+                     "first_time_authors", "bus_factor_12m")
+
+
+def community_monthly(frameworks: list[str], since_year: int) -> Query:
+    columns = ", ".join(f"x.{c}" for c in COMMUNITY_METRICS)
+    return Query(
+        f"""
+SELECT {_series()} AS series, x.framework, x.repo, x.month, {columns}, x.month_complete,
+       x.authors_route
+FROM community_monthly x JOIN frameworks f USING (framework)
+WHERE x.framework IN (SELECT unnest(?::VARCHAR[])) AND x.month >= make_date(?, 1, 1)
+ORDER BY x.repo, x.month
+""",
+        (frameworks, since_year),
+    )
+
+
+def github_release_markers(frameworks: list[str], since_year: int) -> Query:
+    """Final X.Y(.0) GitHub releases (or tags) of the selected frameworks, for chart markers."""
+    return Query(
+        """
+SELECT r.framework, f.name AS framework_name, r.tag_name, r.published_at::DATE AS day
+FROM github_releases r JOIN frameworks f USING (framework)
+WHERE r.framework IN (SELECT unnest(?::VARCHAR[])) AND NOT coalesce(r.is_prerelease, false)
+  AND regexp_matches(coalesce(r.version, ''), '^\\d+\\.\\d+(\\.0)?$')
+  AND r.published_at >= make_timestamptz(?, 1, 1, 0, 0, 0, 'UTC')
+ORDER BY r.published_at
+""",
+        (frameworks, since_year),
+    )
+
+
+def frameworks_with_notes() -> Query:
+    return Query(
+        "SELECT DISTINCT framework FROM github_releases WHERE kind = 'release' AND note_items > 0"
+    )
+
+
+def release_note_counts(framework: str, limit: int = 30) -> Query:
+    """Per release of one framework (newest first): its note items by category."""
+    return Query(
+        """
+SELECT tag_name, name, published_at, is_prerelease, breaking_changes, deprecations, features, fixes,
+       performance_items, security_items, note_items, pypi_version, url, release_id
+FROM github_releases
+WHERE framework = ? AND kind = 'release'
+ORDER BY published_at DESC
+LIMIT ?
+""",
+        (framework, limit),
+    )
+
+
+def release_note_items(release_id: int) -> Query:
+    return Query(
+        """
+SELECT item_no, category, section, text FROM release_note_items
+WHERE release_id = ? ORDER BY item_no
+""",
+        (release_id,),
+    )
+
+
+def release_body(release_id: int) -> Query:
+    return Query("SELECT tag_name, url, body FROM github_releases WHERE release_id = ?", (release_id,))

@@ -1,6 +1,6 @@
 """Panels of the adoption and health signals (issue 5), as functions any page can call.
 
-`dashboard/app_pages/signals.py` shows the adoption panels; the Adoption page can call the same
+The Adoption page shows these panels below the PyPI downloads; any page can call the same
 functions (`conda_panel(frameworks)`, ...) to show them beside PyPI downloads. The Releases page
 uses `advisory_marks` and `security_panel`. Each panel goes through `dashboard.panel.panel`
 (source and freshness, SQL, CSV/PNG, an empty state naming the command that fills it).

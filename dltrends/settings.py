@@ -28,6 +28,11 @@ MONTH = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 _config_path: ContextVar[Path | None] = ContextVar("dltrends_config_path", default=None)
 
 
+def default_cache() -> Path:
+    """dltrends' cache folder: $XDG_CACHE_HOME/dltrends, else ~/.cache/dltrends."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dltrends"
+
+
 def default_registry_path() -> Path:
     """The registry shipped with dltrends: inside the wheel, else at the source tree's root."""
     packaged = Path(__file__).with_name("frameworks.toml")
@@ -51,6 +56,50 @@ class Settings(BaseSettings):
     pypi_url: str = Field(
         "https://pypi.org",
         description="Package index host root; the collector requests <url>/pypi/<name>/json.",
+    )
+    pypistats_url: str = Field(
+        "https://pypistats.org",
+        description="pypistats.org API host root; the collector requests "
+        "<url>/api/packages/<name>/overall, /python_minor and /system (last 180 days, daily).",
+    )
+    pypistats_rate: int = Field(
+        30, ge=1, le=300, description="Requests per minute sent to pypistats (its published "
+        "limit is 30 a minute and 5 a second, per IP)."
+    )
+    pypistats_scope: Literal["primary", "counted", "all"] = Field(
+        "counted",
+        description="Which packages `collect` asks pypistats about: primary (all three series "
+        "for primary packages), counted (daily totals for primary and variant packages, Python "
+        "and OS mix for primary ones: about 70 requests, 2-3 minutes at 30 a minute) or all "
+        "(every series for every tracked package).",
+    )
+    clickpy_url: str = Field(
+        "https://clickpy-clickhouse.clickhouse.com",
+        description="ClickHouse HTTP endpoint holding ClickPy's public `pypi` database (full "
+        "download history since 2016), used by `dltrends backfill --source clickpy` and its "
+        "daily top-ups.",
+    )
+    clickpy_user: str = Field(
+        "play", description="ClickHouse user for the clickpy endpoint (the public read-only "
+        "user needs no password)."
+    )
+    clickpy_concurrency: int = Field(
+        4, ge=1, le=16, description="Queries in flight at once against clickpy (a shared public "
+        "instance with quotas)."
+    )
+    bigquery_url: str = Field(
+        "https://bigquery.googleapis.com",
+        description="BigQuery REST API root for the optional `bigquery` source (needs the "
+        "`bigquery` extra and Google credentials, e.g. GOOGLE_APPLICATION_CREDENTIALS).",
+    )
+    bigquery_project: str = Field(
+        "", description="Google Cloud project billed for BigQuery queries (default: the "
+        "credentials' project)."
+    )
+    bigquery_max_gb: float = Field(
+        200.0, ge=0, description="Most GB one bigquery run may scan, by the dry-run estimates "
+        "printed before each query; queries past it are deferred to the next run (the free "
+        "tier is 1 TB a month)."
     )
     http_timeout: float = Field(30.0, gt=0, description="Seconds before one HTTP request times out.")
     http_retries: int = Field(
@@ -90,8 +139,72 @@ class Settings(BaseSettings):
         100_000, ge=1, le=10_000_000, description="Most rows a SQL console query returns; a larger "
         "result is cut there and says so (dltrends sql then exits 1)."
     )
+    bench_envs: Path = Field(
+        default_factory=lambda: default_cache() / "bench-envs",
+        description="Folder of the cached benchmark environments (one per spec; `dltrends bench envs` "
+        "lists them with their disk use, `dltrends bench clean` removes them).",
+    )
+    bench_installer: Literal["auto", "uv", "pip"] = Field(
+        "auto", description="What creates benchmark environments: uv when present (auto), or venv + pip."
+    )
+    bench_adapters: Path | None = Field(
+        None, description="Extra folder of benchmark adapter files (one .py per framework); a file "
+        "named like a built-in adapter replaces it."
+    )
+    bench_budget: float = Field(
+        2.0, gt=0, description="Seconds of timed repeats per benchmark case (after the warm-up)."
+    )
+    bench_case_timeout: float = Field(
+        300.0, gt=0, description="Seconds one benchmark case (or a framework's import) may run "
+        "before its worker is killed and the case recorded as timed out."
+    )
+    bench_threads: int = Field(
+        0, ge=0, description="Threads every framework is pinned to; 0 means the machine's physical cores."
+    )
+    bench_install_timeout: float = Field(
+        1800.0, gt=0, description="Seconds one environment's resolve or install may take."
+    )
+    mlperf_api_url: str = Field(
+        "https://api.github.com", description="GitHub API root used to list the MLPerf round "
+        "repositories (head commit and file tree; uses GITHUB_TOKEN when set)."
+    )
+    mlperf_raw_url: str = Field(
+        "https://raw.githubusercontent.com", description="Raw file host the MLPerf files are "
+        "downloaded from, as <url>/<owner>/<repo>/<commit>/<path>."
+    )
+    mlperf_rounds: str = Field(
+        "training/v3.0,training/v3.1,training/v4.0,training/v4.1,training/v5.0,training/v5.1,"
+        "inference/v4.0,inference/v4.1,inference/v5.0,inference/v5.1",
+        description="MLPerf rounds to import, comma-separated <suite>/<version> (each one repository "
+        "mlcommons/<suite>_results_<version>).",
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Log level of the CLI and collectors."
+    )
+    github_api_url: str = Field(
+        "https://api.github.com",
+        description="GitHub REST API base (GitHub Enterprise: https://HOST/api/v3); GraphQL is "
+        "derived from it.",
+    )
+    github_git_url: str = Field(
+        "https://github.com",
+        description="Base for git clones (<url>/<owner>/<name>.git) of the community history; empty "
+        "disables the git route (commits and authors then come from /stats/contributors).",
+    )
+    github_git_dir: Path | None = Field(
+        None,
+        description="Where the blobless bare clones live (default: a git folder beside the "
+        "published file). They are a cache: delete them any time.",
+    )
+    github_max_wait: float = Field(
+        90.0, ge=0,
+        description="Longest wait (seconds) for a spent GitHub rate limit to reset; a later reset "
+        "defers the rest of that stream to the next run.",
+    )
+    github_history_minutes: float = Field(
+        10.0, ge=0,
+        description="Minutes a github-history run may spend on API work before it defers the rest "
+        "to the next run (0: no limit). Backfills proceed run by run.",
     )
     github_token: SecretStr | None = Field(
         None,
@@ -186,6 +299,11 @@ class Settings(BaseSettings):
     def conda_cache_dir(self) -> Path:
         """Where downloaded conda Parquet files are kept."""
         return self.conda_cache or self.db.with_name("conda-cache")
+
+    @property
+    def git_dir(self) -> Path:
+        """The folder of the git clones (github_git_dir, else <db folder>/git)."""
+        return self.github_git_dir or self.db.parent / "git"
 
 
 class TomlFileSource(PydanticBaseSettingsSource):
@@ -283,6 +401,8 @@ def describe() -> list[tuple[str, str, str]]:
 def _show(name: str, value: Any) -> str:
     if name == "registry":
         return "frameworks.toml shipped with dltrends"
+    if name == "bench_envs":
+        return "$XDG_CACHE_HOME/dltrends/bench-envs (~/.cache/...)"
     if value is None or value == "":
         return "(unset)"
     if isinstance(value, bool):

@@ -26,7 +26,7 @@ from jobs.cli_base import (
 )
 from jobs.collect import collect as run_collect
 from jobs.progress import RichProgress
-from jobs.sources import DEFAULT_SOURCES, SOURCES
+from jobs.sources import SOURCES, default_sources
 from jobs.status import source_status
 
 __all__ = ["app", "main"]
@@ -50,7 +50,7 @@ def collect(
     """Collect from the sources into the warehouse, then publish it."""
     settings = setup(config, verbose, db=db, registry=registry, nightlies=nightlies,
                       concurrency=concurrency)
-    sources = source or DEFAULT_SOURCES
+    sources = source or default_sources(settings)
     unknown = [s for s in sources if s not in SOURCES]
     if unknown:
         raise typer.BadParameter(f"unknown source {', '.join(unknown)}; known: {', '.join(SOURCES)}",
@@ -161,6 +161,8 @@ def version() -> int:
 
 # Feature modules add their commands to `app` when imported (see jobs/cli_base.py), e.g.
 # `import jobs.bench_cli` (marked noqa E402 F401: it must come after the commands above).
+import jobs.backfill_cli  # noqa: E402
+import jobs.bench_cli  # noqa: E402, F401
 from jobs import export_cli, report_cli  # noqa: E402, F401
 
 

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from collectors.base import ItemState, RawItem
-from collectors.common import SourceFailure
+from collectors.base import ItemState, RawItem, SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.sources import SOURCES, Source
@@ -58,9 +57,10 @@ class SourceResult:
         if self.status == "skipped":
             return f"{self.source}: skipped, {self.error}"
         c = self.counts
+        deferred = f", {c.items_deferred} deferred" if c.items_deferred else ""
         text = (f"{self.source}: {self.status}, {c.items_ok} new, {c.items_unchanged} unchanged, "
-                f"{c.items_failed} failed, {c.rows_written} rows written, {c.requests} requests "
-                f"in {self.seconds:.1f} s (run {self.run_id})")
+                f"{c.items_failed} failed{deferred}, {c.rows_written} rows written, {c.requests} "
+                f"requests in {self.seconds:.1f} s (run {self.run_id})")
         return text + (f": {self.error}" if self.error and self.status == "failed" else "")
 
 
@@ -146,10 +146,19 @@ def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
 
 def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts,
            on_item: Callable[[RawItem], None], batch_items: int = BATCH_ITEMS) -> None:
+    """Save items in batches and count them.
+
+    A `new` item with meta["more"] is one part of a long listing: saved (with the cursor reached so
+    far), but counted once, with its key's last part. A `new` item with meta["deferred"] saved what
+    fitted and postponed the rest: it counts as new and as deferred. A `new` item with an error
+    was saved, but parts of it failed (named in the run log).
+    """
     batch: list[RawItem] = []
     size = 0
     for item in items:
-        on_item(item)
+        final = not item.meta.get("more")
+        if final:
+            on_item(item)
         if item.status == "failed":
             counts.fail(item.stream, item.key, item.error or "unknown error")
             log.warning("%s %s failed: %s", item.source, item.key, item.error)
@@ -158,12 +167,19 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
         elif item.status == "deferred":
             counts.defer(item.stream, item.key, item.error or "deferred")
         else:
+            if item.error:
+                counts.fail(item.stream, item.key, item.error)
+            if item.meta.get("deferred"):
+                counts.defer(item.stream, item.key, item.meta["deferred"])
             batch.append(item)
             size += item.meta.get("bytes", 0)
             if len(batch) >= batch_items or size >= BATCH_BYTES:
-                counts.rows_written += save_batch(con, run_id, batch)
-                counts.items_ok += len(batch)
+                _save(con, run_id, batch, counts)
                 batch, size = [], 0
     if batch:
-        counts.rows_written += save_batch(con, run_id, batch)
-        counts.items_ok += len(batch)
+        _save(con, run_id, batch, counts)
+
+
+def _save(con: duckdb.DuckDBPyConnection, run_id: int, batch: list[RawItem], counts: RunCounts) -> None:
+    counts.rows_written += save_batch(con, run_id, batch)
+    counts.items_ok += sum(1 for i in batch if not i.meta.get("more"))

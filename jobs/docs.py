@@ -94,6 +94,129 @@ EXAMPLES = {
         "SELECT framework, package, latest_version, open_vulnerabilities, critical, high, advisory_ids\n"
         "FROM latest_release_vulnerabilities WHERE osv_checked ORDER BY open_vulnerabilities DESC;"
     ),
+    # Issue 6: benchmarks and MLPerf.
+    "benchmark_runs": (
+        "-- Each framework environment of the latest run: version, build, install time and size\n"
+        "SELECT spec, framework, version, status, build_blas, install_s, env_bytes / 1e6 AS mb\n"
+        "FROM benchmark_runs WHERE run_id = (SELECT arg_max(run_id, started_at) FROM benchmark_runs);"
+    ),
+    "benchmark_results": (
+        "-- Speed relative to the NumPy reference, per case, on one machine and run\n"
+        "WITH ref AS (SELECT run_id, case_key, median AS numpy_s FROM benchmark_results\n"
+        "             WHERE framework = 'numpy' AND status = 'ok')\n"
+        "SELECT b.framework, b.version, b.case_key, b.mode, b.median, b.cv,\n"
+        "       ref.numpy_s / b.median AS speedup\n"
+        "FROM benchmark_results b JOIN ref USING (run_id, case_key)\n"
+        "WHERE b.status = 'ok' ORDER BY b.case_key, speedup DESC;"
+    ),
+    "benchmark_regressions": (
+        "-- Steps beyond the measured noise between consecutive versions, worst first\n"
+        "SELECT framework, case_key, mode, from_version, to_version, round(100 * change, 1) AS pct\n"
+        "FROM benchmark_regressions WHERE kind = 'regression' ORDER BY change DESC;"
+    ),
+    "mlperf_results": (
+        "-- Share of MLPerf training submissions per framework and round\n"
+        "SELECT round, coalesce(framework, 'unmapped') AS framework, count(*) AS results,\n"
+        "       round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY round), 1) AS pct\n"
+        "FROM mlperf_results WHERE suite = 'training' GROUP BY 1, 2 ORDER BY 1, results DESC;"
+    ),
+    # Issue 4: PyPI downloads.
+    "downloads_daily": (
+        "-- Last 30 days of every JAX package, companions included, by role\n"
+        "SELECT package, role, sum(downloads) AS downloads FROM downloads_daily\n"
+        "WHERE framework = 'jax' AND category = 'without_mirrors' AND day > current_date - 30\n"
+        "GROUP BY ALL ORDER BY downloads DESC;"
+    ),
+    "framework_downloads_daily": (
+        "-- Each framework's latest day: downloads, 28-day average and growth over a year\n"
+        "SELECT framework, day, downloads, downloads_ma28, yoy_growth, source\n"
+        "FROM framework_downloads_daily\n"
+        "QUALIFY row_number() OVER (PARTITION BY framework ORDER BY day DESC) = 1\n"
+        "ORDER BY downloads_ma28 DESC;"
+    ),
+    "adoption_share": (
+        "-- Share of the tracked ecosystem on the first day of each month\n"
+        "SELECT day, framework, round(100 * share_28d, 1) AS pct FROM adoption_share\n"
+        "WHERE day(day) = 1 ORDER BY day, pct DESC;"
+    ),
+    "downloads_by_version": (
+        "-- The ten most downloaded torch versions on the last day\n"
+        "SELECT day, version, downloads, round(100 * share, 1) AS pct FROM downloads_by_version\n"
+        "WHERE package = 'torch' AND day = (SELECT max(day) FROM downloads_by_version)\n"
+        "ORDER BY downloads DESC LIMIT 10;"
+    ),
+    "version_adoption": (
+        "-- How fast do users move to a new minor release?\n"
+        "SELECT package, version, released_on, days_to_25, days_to_50, round(peak_share, 2) AS peak\n"
+        "FROM version_adoption WHERE level = 'minor' AND covers_release\n"
+        "ORDER BY package, released_on;"
+    ),
+    "downloads_by_python": (
+        "-- Can this framework drop Python 3.9? Its share of downloads per month\n"
+        "SELECT framework, date_trunc('month', day) AS month,\n"
+        "       sum(downloads) FILTER (WHERE python_version = '3.9') / sum(downloads) AS py39_share\n"
+        "FROM downloads_by_python WHERE role = 'primary' GROUP BY ALL ORDER BY framework, month;"
+    ),
+    "downloads_by_os": (
+        "-- Operating systems of the last 90 days' downloads\n"
+        "SELECT framework, os, sum(downloads) AS downloads FROM downloads_by_os\n"
+        "WHERE role = 'primary' AND day > current_date - 90 GROUP BY ALL ORDER BY framework, downloads DESC;"
+    ),
+    "downloads_by_installer": (
+        "-- Installers (pip, uv, poetry, ...) of the last 90 days' downloads\n"
+        "SELECT framework, installer, sum(downloads) AS downloads FROM downloads_by_installer\n"
+        "WHERE role = 'primary' AND NOT mirror AND day > current_date - 90\n"
+        "GROUP BY ALL ORDER BY framework, downloads DESC;"
+    ),
+    "downloads_by_country": (
+        "-- Where PaddlePaddle is downloaded from, month by month\n"
+        "SELECT month, country_code, downloads, round(100 * share, 1) AS pct FROM downloads_by_country\n"
+        "WHERE package = 'paddlepaddle' ORDER BY month DESC, downloads DESC LIMIT 10;"
+    ),
+    "downloads_by_ci": (
+        "-- Share of downloads from CI systems\n"
+        "SELECT framework, sum(downloads) FILTER (WHERE ci = 'ci') / sum(downloads) AS ci_share\n"
+        "FROM downloads_by_ci WHERE role = 'primary' GROUP BY framework ORDER BY ci_share DESC;"
+    ),
+    "download_source_comparison": (
+        "-- Where do pypistats and clickpy disagree by more than 2 %?\n"
+        "SELECT package, day, category, pypistats, clickpy, round(100 * relative_difference, 1) AS pct\n"
+        "FROM download_source_comparison WHERE relative_difference > 0.02 ORDER BY pct DESC;"
+    ),
+    # Issue 3: GitHub activity.
+    "repo_stats_daily": (
+        "-- The latest snapshots: stars, forks, open issues and PRs per repo\n"
+        "SELECT framework, repo, day, stars, forks, open_issues, open_prs, method\n"
+        "FROM repo_stats_daily ORDER BY day DESC, stars DESC LIMIT 20;"
+    ),
+    "framework_stats_daily": (
+        "-- Stars gained per framework over the last 30 days\n"
+        "SELECT framework, max(stars) - min(stars) AS stars_gained FROM framework_stats_daily\n"
+        "WHERE day >= current_date - 30 GROUP BY framework ORDER BY stars_gained DESC;"
+    ),
+    "github_releases": (
+        "-- Breaking changes and deprecations in the releases of the last year\n"
+        "SELECT framework, tag_name, published_at, breaking_changes, deprecations, pypi_version,\n"
+        "       days_to_pypi\n"
+        "FROM github_releases WHERE kind = 'release' AND published_at >= now() - INTERVAL 365 DAY\n"
+        "ORDER BY breaking_changes DESC LIMIT 20;"
+    ),
+    "release_note_items": (
+        "-- The latest deprecations announced in release notes\n"
+        "SELECT framework, tag_name, section, text FROM release_note_items\n"
+        "WHERE category = 'deprecation' ORDER BY published_at DESC LIMIT 20;"
+    ),
+    "community_monthly": (
+        "-- Merged PRs, active authors and the lowest bus factor per framework and year\n"
+        "SELECT framework, year(month) AS year, sum(prs_merged) AS prs_merged,\n"
+        "       round(avg(active_authors)) AS authors_per_month, min(bus_factor_12m) AS bus_factor\n"
+        "FROM community_monthly GROUP BY ALL ORDER BY framework, year;"
+    ),
+    "star_history": (
+        "-- Stars on the first day of each year, and whether the count is exact or estimated\n"
+        "SELECT framework, repo, day, stars, method FROM star_history\n"
+        "WHERE day = date_trunc('year', day) ORDER BY repo, day;"
+    ),
 }
 
 
@@ -102,9 +225,16 @@ EXAMPLES = {
 TOPICS = {
     "frameworks": ["frameworks", "framework_events"],
     "releases": ["releases", "release_files", "packages"],
+    "community": ["repo_stats_daily", "framework_stats_daily", "github_releases",
+                  "release_note_items", "community_monthly", "star_history"],
+    "downloads": ["downloads_daily", "framework_downloads_daily", "adoption_share",
+                  "downloads_by_version", "version_adoption", "downloads_by_python", "downloads_by_os",
+                  "downloads_by_installer", "downloads_by_country", "downloads_by_ci",
+                  "download_source_comparison"],
     "adoption": ["conda_downloads_monthly", "hub_models_daily", "stackoverflow_tags_daily",
                  "npm_downloads_daily"],
     "security": ["vulnerabilities", "latest_release_vulnerabilities"],
+    "performance": ["benchmark_runs", "benchmark_results", "benchmark_regressions", "mlperf_results"],
     "operations": ["collector_runs", "source_status"],
 }
 OTHER_TOPIC = "other"

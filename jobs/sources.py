@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from collectors import conda, hf, npm, osv, pypi, stackoverflow
-from collectors.base import Stream
-from collectors.common import SourceFailure, utc_today
+from collectors import (
+    clickpy,
+    conda,
+    github,
+    github_history,
+    hf,
+    mlperf,
+    npm,
+    osv,
+    pypi,
+    pypistats,
+    stackoverflow,
+)
+from collectors.base import SourceFailure, Stream
+from collectors.common import utc_today
 from dltrends.registry import Registry, load_registry
 from dltrends.settings import Settings
+from warehouse.db import reader
+
+log = logging.getLogger(__name__)
 
 Plan = list[tuple[Stream, list[str]]]
 
@@ -93,6 +110,102 @@ def _osv_plan(con: duckdb.DuckDBPyConnection, settings: Settings, registry: Regi
     yield osv.ADVISORIES, [r[0] for r in ids]
 
 
+def _mlperf_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    rounds = [r.strip() for r in settings.mlperf_rounds.split(",") if r.strip()]
+    return [(mlperf.ROUNDS, rounds)]
+
+
+# Issue 4: PyPI downloads ----------------------------------------------------------------------
+
+def _pypistats_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    """Which series `collect` asks pypistats for, by DLTRENDS_PYPISTATS_SCOPE (see README)."""
+    packages = registry.packages(nightlies=settings.nightlies, only=only)
+    primary = [p.key for p in packages if p.role == "primary"]
+    counted = [p.key for p in packages if p.counted]
+    every = [p.key for p in packages]
+    totals, mixes = {"primary": (primary, primary), "counted": (counted, primary),
+                     "all": (every, every)}[settings.pypistats_scope]
+    return [(pypistats.OVERALL, totals), (pypistats.PYTHON_MINOR, mixes),
+            (pypistats.SYSTEM, mixes)]
+
+
+def clickpy_topup_plan(settings: Settings, registry: Registry, only: list[str] | None,
+                       con: duckdb.DuckDBPyConnection) -> Iterator[tuple[Stream, list[str]]]:
+    """Daily top-ups: every stream of every package a backfill has loaded, from its cursor on."""
+    tracked = {p.key for p in registry.packages(nightlies=settings.nightlies, only=only)}
+    until = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=clickpy.LAG_DAYS)
+    years = sorted({(until - dt.timedelta(days=clickpy.OVERLAP_DAYS + 31)).year, until.year})
+    if not _state_keys(con, "clickpy", "totals"):
+        log.warning("clickpy: nothing to top up yet; run `dltrends backfill --source clickpy` first")
+    for name, stream in clickpy.STREAMS.items():
+        known = set(_state_keys(con, "clickpy", name))
+        loaded = sorted({k.partition(":")[0] for k in known} & tracked)
+        if name == "totals":
+            yield stream, loaded
+        else:  # last year's item only while it may still be open (the first days of January)
+            yield stream, [f"{p}:{y}" for p in loaded for y in years
+                           if y == until.year or f"{p}:{y}" in known]
+
+
+def clickpy_backfill_plan(settings: Settings, registry: Registry, only: list[str] | None,
+                          con: duckdb.DuckDBPyConnection, since: dt.date, until: dt.date
+                          ) -> Iterator[tuple[Stream, list[str]]]:
+    """Totals first (one query per package); then each breakdown per package and year, from the
+    first year the totals show downloads, so years before a package existed cost no query."""
+    keys = [p.key for p in registry.packages(nightlies=settings.nightlies, only=only)]
+    yield clickpy.TOTALS, keys
+    first = dict(con.execute(
+        "SELECT package_key, year(min(day)) FROM core.pypi_downloads WHERE source = 'clickpy' "
+        "AND dimension = 'total' AND downloads > 0 AND day BETWEEN ? AND ? GROUP BY 1",
+        [since, until]).fetchall())
+    for name in clickpy.BREAKDOWNS:
+        yield clickpy.STREAMS[name], [f"{k}:{y}" for k in keys if k in first
+                                      for y in range(first[k], until.year + 1)]
+
+
+def _state_keys(con: duckdb.DuckDBPyConnection, source: str, stream: str) -> list[str]:
+    rows = con.execute("SELECT item_key FROM core.fetch_state WHERE source = ? AND stream = ?",
+                       [source, stream]).fetchall()
+    return [r[0] for r in rows]
+
+
+def default_sources(settings: Settings) -> list[str]:
+    """What `collect` runs without --source: pypi, pypistats, and clickpy top-ups once a
+    `dltrends backfill --source clickpy` has loaded something (read from the published file)."""
+    sources = list(DEFAULT_SOURCES)
+    if not settings.db.exists():
+        return sources
+    try:
+        with reader(settings.db) as con:
+            backfilled = con.execute("SELECT count(*) FROM core.fetch_state WHERE source = 'clickpy'"
+                                     ).fetchall()[0][0]
+    except duckdb.Error as exc:  # an older file without the table, or a damaged one
+        log.debug("could not read the clickpy state from %s: %s", settings.db, exc)
+        return sources
+    return sources + ["clickpy"] if backfilled else sources
+def _repos(registry: Registry, only: list[str] | None) -> list[str]:
+    """The registry's GitHub repos (owner/name), in registry order."""
+    return [repo for fid, fw in registry.frameworks.items() if not only or fid in only
+            for repo in fw.github]
+
+
+def _github_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    repos = _repos(registry, only)
+    if not repos:
+        return []
+    return [(github.REPOS, repos), (github.RELEASES, repos), (github.RATE_LIMIT, ["github"])]
+
+
+def _history_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
+    repos = _repos(registry, only)
+    if not repos:
+        return []
+    h = github_history
+    # The issue listing goes before the search counts: a repo whose listing is complete needs none.
+    return [(h.COMMITS, repos), (h.STARS, repos), (h.ISSUES, repos), (h.COUNTS, repos),
+            (h.RATE_LIMIT, ["github"])]
+
+
 SOURCES: dict[str, Source] = {
     "pypi": Source(
         name=pypi.NAME,
@@ -135,9 +248,47 @@ SOURCES: dict[str, Source] = {
         make_collector=osv.OsvCollector.from_settings,
         warehouse_plan=_osv_plan,
     ),
+    "mlperf": Source(
+        name=mlperf.NAME,
+        title="MLCommons MLPerf results (GitHub)",
+        make_collector=mlperf.MlperfCollector.from_settings,
+        plan=_mlperf_plan,
+        needs_network="api.github.com and raw.githubusercontent.com (GITHUB_TOKEN raises the API limit)",
+    ),
+    "pypistats": Source(
+        name=pypistats.NAME,
+        title="pypistats.org API",
+        make_collector=pypistats.PypistatsCollector.from_settings,
+        plan=_pypistats_plan,
+        needs_network="pypistats.org (30 requests a minute)",
+    ),
+    "clickpy": Source(
+        name=clickpy.NAME,
+        title="ClickPy (ClickHouse public PyPI dataset)",
+        make_collector=clickpy.ClickpyCollector.from_settings,
+        warehouse_plan=lambda con, s, r, only, full: clickpy_topup_plan(s, r, only, con),
+        needs_network="clickpy-clickhouse.clickhouse.com (HTTPS)",
+    ),
+    "github": Source(
+        name=github.NAME,
+        title="GitHub REST and GraphQL APIs",
+        make_collector=github.GitHubCollector.from_settings,
+        plan=_github_plan,
+        needs_network="api.github.com (60 requests an hour without GITHUB_TOKEN)",
+    ),
+    "github-history": Source(
+        name=github_history.NAME,
+        title="GitHub search, issue listing, star history and git clones",
+        make_collector=github_history.HistoryCollector.from_settings,
+        plan=_history_plan,
+        needs_network="api.github.com and github.com (git); a GITHUB_TOKEN for big repos",
+    ),
 }
 # What `dltrends collect` runs without --source: the sources that stay quick on a first run (PyPI:
-# one request per package; Stack Overflow: one request; npm: a few per package). hf (hundreds of
-# pages a day), conda (a large file per month of history) and osv (a request per advisory on the
-# first run, and it needs PyPI's versions) are asked for by name; see README "More signals".
-DEFAULT_SOURCES = ["pypi", "stackoverflow", "npm"]
+# one request per package; pypistats: about 70 requests at 30 a minute; GitHub: about 50 of the 60
+# tokenless requests an hour; Stack Overflow: one request; npm: a few per package), plus clickpy
+# top-ups once a backfill loaded something (`default_sources`). github-history (a backfill of many
+# runs), hf (hundreds of pages a day), conda (a large file per month of history), osv (a request
+# per advisory on the first run, and it needs PyPI's versions) and mlperf (thousands of files on a
+# first import) are asked for by name or scheduled; see README.
+DEFAULT_SOURCES = ["pypi", "pypistats", "github", "stackoverflow", "npm"]

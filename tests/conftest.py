@@ -15,7 +15,10 @@ import pytest
 import collectors.http
 from dltrends.registry import load_registry
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
+from jobs.bench import import_results
+from jobs.collect import collect
 from tests.fakeserver import FIXTURES, FakeServer
+from tests.mlperf_support import mlperf_settings, serve_mlperf
 
 PYPI_FIXTURES = FIXTURES / "pypi_json"
 TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
@@ -70,6 +73,8 @@ def make_settings(tmp_path: Path, server: FakeServer | None = None, **overrides)
         "db": tmp_path / "data" / "dltrends.duckdb",
         "registry": TEST_REGISTRY,
         "pypi_url": server.url if server else "http://127.0.0.1:9",
+        "github_api_url": server.url if server else "http://127.0.0.1:9",
+        "github_git_url": "",  # tests that clone point it at a local folder
         "http_retries": 2,
         "lock_timeout": 2.0,
         "concurrency": 4,
@@ -89,14 +94,29 @@ def registry(settings: Settings):
 
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A published warehouse holding one full collect of every recording (read it, don't write),
-    and of the signal sources' synthetic fixtures on two days (tests/signals_support.py)."""
+    """A published warehouse holding one full collect of every recording (PyPI, MLPerf, the fake
+    GitHub), the signal sources' synthetic fixtures on two days (tests/signals_support.py), download
+    data and the recorded benchmark results (read it, don't write)."""
     from tests.signals_support import collect_signals
 
     folder = tmp_path_factory.mktemp("warehouse")
+    from tests.github_data import serve_test_registry
+
     with FakeServer() as fake:
         serve_pypi(fake)
+        serve_mlperf(fake)
+        serve_test_registry(fake)
         cfg = collect_signals(folder, fake)
+        cfg = cfg.model_copy(update=mlperf_settings(fake))
+        result = collect(cfg, load_registry(cfg.registry), ["mlperf", "github", "github-history"])
+        assert result.ok, [s.summary() for s in result.sources]
+        from tests.downloads_support import load_downloads
+
+        load_downloads(cfg, load_registry(cfg.registry), fake)
+    recorded = folder / "bench_results.json"
+    bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
+    recorded.write_bytes(gzip.decompress(bench.read_bytes()))
+    assert import_results(cfg, [recorded]).ok
     return cfg.db
 
 

@@ -11,7 +11,11 @@ their base-URL settings. It speaks the protocol parts collectors depend on:
   headers (429 + Retry-After, 500, 403 ...), a connection reset, a body cut short of its
   Content-Length, a truncated but complete-looking body, HTML instead of JSON, a slow answer;
 - custom handlers for stateful endpoints, also for every path under a prefix (`handle_prefix`);
-- a log of every request (method, path, query, headers) for exact call-count assertions.
+- a log of every request (method, path, query, headers) for exact call-count assertions;
+- hooks for an API that behaves like a service (tests/github_support.py speaks GitHub with them):
+  `gates` may answer a request before its route (a spent rate limit), `fallbacks` answer paths
+  no exact route matches (/repos/{owner}/{name}/...), `decorators` add headers to every answer
+  (rate-limit headers, 304s included).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -92,6 +96,9 @@ class FakeServer:
         self.faults: dict[tuple[str, str], deque[Fault]] = {}
         self.requests: list[Request] = []
         self.etags = True
+        self.gates: list[Callable[[Request], Response | None]] = []
+        self.fallbacks: list[Callable[[Request], Response | None]] = []
+        self.decorators: list[Callable[[Request, Response], Response]] = []
         self._lock = threading.Lock()
         self._httpd = _QuietServer(("127.0.0.1", 0), _make_handler(self))
         self._httpd.daemon_threads = True
@@ -161,8 +168,24 @@ class FakeServer:
             self.requests.clear()
 
     # internals -----------------------------------------------------------------------------
+    def _gate(self, request: Request) -> Response | None:
+        return next((r for gate in self.gates if (r := gate(request)) is not None), None)
+
+    def _fallback(self, request: Request) -> Response | None:
+        return next((r for fb in self.fallbacks if (r := fb(request)) is not None), None)
+
+    def _decorate(self, request: Request, response: Response) -> Response:
+        for decorate in self.decorators:
+            response = decorate(request, response)
+        return response
+
     def _lookup(self, method: str, path: str, query: str) -> tuple[Any, Fault | None]:
         keys = [(method, f"{path}?{query}"), (method, path)] if query else [(method, path)]
+        if query:  # clients may order query parameters differently (PyGithub sorts them)
+            wanted = sorted(parse_qsl(query, keep_blank_values=True))
+            keys[1:1] = [k for k in [*self.routes, *self.faults] if k[0] == method
+                         and k[1].startswith(path + "?")
+                         and sorted(parse_qsl(k[1].split("?", 1)[1], keep_blank_values=True)) == wanted]
         with self._lock:
             fault = None
             for key in keys:
@@ -189,6 +212,12 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # quiet test output
             pass
 
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body leave in two writes: without TCP_NODELAY, Nagle's algorithm and
+            # the client's delayed ACK hold every keep-alive answer back by ~40 ms.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
         def do_GET(self) -> None:
             self._serve("GET")
 
@@ -208,16 +237,20 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             route, fault = server._lookup(method, parts.path, parts.query)
             if fault is not None and self._fault(fault):
                 return
-            if route is None:
-                self._send(Response(404, b'{"message": "Not Found"}',
-                                    {"Content-Type": "application/json"}))
+            if (gated := server._gate(request)) is not None:
+                self._send(server._decorate(request, gated))
                 return
-            response = route(request) if callable(route) else route
+            response = (route(request) if callable(route) else route) if route is not None \
+                else server._fallback(request)
+            if response is None:
+                self._send(server._decorate(request, Response(
+                    404, b'{"message": "Not Found"}', {"Content-Type": "application/json"})))
+                return
             if (server.etags and response.etag and fault is None
                     and request.headers.get("If-None-Match") == response.etag):
-                self._send(Response(304, b"", {"ETag": response.etag}))
+                self._send(server._decorate(request, Response(304, b"", {"ETag": response.etag})))
                 return
-            self._send(response, fault)
+            self._send(server._decorate(request, response), fault)
 
         def _fault(self, fault: Fault) -> bool:
             """Apply a fault; True when it answered (or broke) the request."""

@@ -25,9 +25,12 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Release activity", "zh": "发布活跃度"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
-    ("signals", {"en": "Stack Overflow questions", "zh": "Stack Overflow 提问数"}),
+    ("performance", {"en": "Fingerprint and environments of the latest run",
+                     "zh": "最近一次运行的机器指纹与环境"}),
+    ("adoption", {"en": "Stack Overflow questions", "zh": "Stack Overflow 提问数"}),
     ("data", {"en": "Rows per public view", "zh": "各公开视图的行数"}),
     ("sql?q=SELECT%20framework%2C%20name%20FROM%20frameworks", {"en": "Schema", "zh": "表结构"}),
+    ("community", {"en": "Stars, cumulative", "zh": "累计星标"}),
 ]
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 
@@ -80,7 +83,8 @@ def browser():
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
-@pytest.mark.parametrize(("path", "marker"), PAGES, ids=["overview", "releases", "signals", "data", "sql"])
+@pytest.mark.parametrize(("path", "marker"), PAGES, ids=[
+    "overview", "releases", "performance", "adoption", "data", "sql", "community"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []

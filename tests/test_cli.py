@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from jobs.cli import app
 from tests.conftest import TEST_REGISTRY
+from tests.downloads_support import body, serve_pypistats
 from tests.fakeserver import status
 
 runner = CliRunner()
@@ -20,6 +21,11 @@ def env(tmp_path, pypi_server, monkeypatch) -> Path:
     monkeypatch.setenv("DLTRENDS_REGISTRY", str(TEST_REGISTRY))
     monkeypatch.setenv("DLTRENDS_PYPI_URL", pypi_server.url)
     monkeypatch.setenv("DLTRENDS_HTTP_RETRIES", "1")
+    # `collect` without --source also asks pypistats: serve it from the same fake server
+    monkeypatch.setenv("DLTRENDS_PYPISTATS_URL", pypi_server.url)
+    for package in ("tinygrad", "mlx"):
+        serve_pypistats(pypi_server, package, overall=body("overall_pip"),
+                        python_minor=body("python_minor_pip"), system=body("python_minor_pip"))
     return db
 
 
@@ -31,11 +37,12 @@ def test_collect_status_sql(env):
     result = run("collect", "--framework", "tinygrad", "--framework", "mlx")
     assert result.exit_code == 0, result.output
     assert "pypi: ok, 2 new, 0 unchanged, 0 failed" in result.output
+    assert "pypistats: ok, 6 new" in result.output
     assert env.exists()
     status_out = run("status", "--format", "json")
     assert status_out.exit_code == 0
-    rows = json.loads(status_out.stdout)
-    assert rows[0]["source"] == "pypi" and rows[0]["last_status"] == "ok"
+    rows = {r["source"]: r for r in json.loads(status_out.stdout)}
+    assert rows["pypi"]["last_status"] == "ok"
     out = run("sql", "SELECT package, count(*) AS n FROM releases GROUP BY 1 ORDER BY 1",
               "--format", "csv")
     assert out.exit_code == 0
@@ -101,3 +108,12 @@ def test_version_and_help():
     help_text = run("--help").stdout
     for command in ("collect", "status", "sql", "dashboard"):
         assert command in help_text
+
+
+def test_collect_with_pypistats_unreachable_publishes_the_rest(env, monkeypatch):
+    monkeypatch.setenv("DLTRENDS_PYPISTATS_URL", "http://127.0.0.1:9")
+    result = run("collect", "--framework", "tinygrad")
+    assert result.exit_code == 1
+    assert "pypi: ok, 1 new" in result.output
+    assert "pypistats: failed" in result.output and "pypistats cannot be reached" in result.output
+    assert "published" in result.output

@@ -21,7 +21,9 @@ DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
     "releases": ("app_pages/releases.py", {"en": "Releases", "zh": "版本发布"}),
-    "signals": ("app_pages/signals.py", {"en": "Adoption signals", "zh": "采用信号"}),
+    "performance": ("app_pages/performance.py", {"en": "Performance", "zh": "性能"}),
+    "adoption": ("app_pages/adoption.py", {"en": "Adoption", "zh": "采用度"}),
+    "community": ("app_pages/community.py", {"en": "Community", "zh": "社区"}),
     "data": ("app_pages/data.py", {"en": "Data", "zh": "数据状态"}),
     "sql": ("app_pages/sql.py", {"en": "SQL", "zh": "SQL 查询"}),
 }
@@ -64,10 +66,13 @@ def test_page_renders_without_exceptions(collected_warehouse, monkeypatch, name,
 def test_releases_panels_show_the_recorded_data(collected_warehouse, monkeypatch):
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="tensorflow,pytorch", matrix="pytorch")
-    assert [s.value for s in at.subheader] == [
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[:6] == [
         "Release timeline", "Release cadence", "Wheel support matrix of the latest release",
         "Security: known advisories on the latest release of PyTorch",
-        "Advisories on the latest release of PyTorch"]
+        "Advisories on the latest release of PyTorch",
+        "Release notes: breaking changes and deprecations per release"]
+    assert subheaders[6].startswith("What ") and subheaders[6].endswith(" says, item by item")
     assert "Latest release: torch 2.15.0" in [c.value for c in at.caption]
     assert at.multiselect[0].value == ["tensorflow", "pytorch"]
     cadence = at.dataframe[1].value  # [0] is the lifecycle events table
@@ -110,7 +115,8 @@ def test_empty_panels_name_the_command(tmp_path, server, monkeypatch):
     at = open_app(cfg.db, monkeypatch, "zh", "app_pages/releases.py")
     assert not at.exception
     infos = [i.value for i in at.info]
-    assert infos and all("dltrends collect --source pypi" in i for i in infos)
+    assert infos and all("dltrends collect --source pypi" in i for i in infos[:-1])
+    assert "dltrends collect --source github" in infos[-1]  # the release notes panel
     data = open_app(cfg.db, monkeypatch, "en", "app_pages/data.py")
     errors = data.dataframe[1].value["error"].tolist()
     assert errors == ["nothing-here: not found on the index: HTTP 404 Not Found "
@@ -156,10 +162,11 @@ def test_chart_png_export_with_chinese_labels():
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
 
 
-def test_signals_page_shows_each_source_with_its_freshness(collected_warehouse, monkeypatch):
-    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/signals.py",
+def test_adoption_page_shows_each_signal_with_its_freshness(collected_warehouse, monkeypatch):
+    at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/adoption.py",
                   fw="tensorflow,pytorch,onnxruntime")
-    assert [s.value for s in at.subheader] == [
+    assert [h.value for h in at.header] == ["Beyond PyPI: other adoption signals"]
+    assert [s.value for s in at.subheader][-4:] == [
         "Hugging Face Hub: top-N model downloads", "Stack Overflow questions",
         "npm downloads of the JavaScript builds", "conda downloads per month"]
     captions = [c.value for c in at.caption]
@@ -168,10 +175,11 @@ def test_signals_page_shows_each_source_with_its_freshness(collected_warehouse, 
     for source in ("Hugging Face Hub API", "StackExchange API", "npm downloads API",
                    "Anaconda public package data"):
         assert any(c.startswith(f"Source: {source}, collected ") for c in captions), source
-    questions = at.dataframe[1].value
+    frames = [d.value for d in at.dataframe]
+    questions = next(f for f in frames if "questions_per_week" in f.columns)
     pytorch = questions[questions["framework_name"] == "PyTorch"]
     assert list(pytorch["questions"]) == [26034, 26197] and list(pytorch["questions_per_week"])[-1] == 163
-    npm = at.dataframe[2].value
+    npm = next(f for f in frames if "package" in f.columns and "@tensorflow/tfjs" in set(f["package"]))
     assert set(npm["package"]) == {"@tensorflow/tfjs", "onnxruntime-web", "onnxruntime-node"}
     assert any("FROM conda_downloads_monthly c JOIN frameworks f" in c.value for c in at.code)
 
@@ -184,7 +192,9 @@ def test_releases_page_marks_advisories_and_lists_them(collected_warehouse, monk
     assert "tensorflow 2.21.0 没有已知的安全公告。" in captions
     at = open_app(collected_warehouse, monkeypatch, "en", "app_pages/releases.py",
                   fw="pytorch", matrix="pytorch")
-    summary, advisories = at.dataframe[-2].value, at.dataframe[-1].value
+    frames = [d.value for d in at.dataframe]
+    summary = next(f for f in frames if "open_vulnerabilities" in f.columns)
+    advisories = next(f for f in frames if "advisory_id" in f.columns)
     columns = ["package", "latest_version", "open_vulnerabilities", "open_advisories"]
     assert summary[columns].values.tolist() == [["torch", "2.15.0", 1, 2]]
     assert advisories["advisory_id"].tolist() == ["GHSA-test-0001-0001", "PYSEC-0000-1"]
@@ -198,10 +208,10 @@ def test_signal_panels_name_the_command_that_fills_them(tmp_path, server, monkey
     serve_pypi(server)
     cfg = make_settings(tmp_path, server, registry=reg)
     collect(cfg, load_registry(reg), ["pypi"])
-    at = open_app(cfg.db, monkeypatch, "en", "app_pages/signals.py")
+    at = open_app(cfg.db, monkeypatch, "en", "app_pages/adoption.py")
     assert not at.exception
     infos = " ".join(i.value for i in at.info)
     for source in ("hf", "stackoverflow", "npm", "conda"):
         assert f"dltrends collect --source {source}" in infos
     releases = open_app(cfg.db, monkeypatch, "en", "app_pages/releases.py")
-    assert "dltrends collect --source pypi --source osv" in releases.info[-1].value
+    assert any("dltrends collect --source pypi --source osv" in i.value for i in releases.info)

@@ -127,3 +127,72 @@ def test_parse_retry_after():
     assert parse_retry_after("Sat, 28 Nov 2026 12:01:00 GMT", now) == 60.0
     assert parse_retry_after("Sat, 28 Nov 2026 11:00:00 GMT", now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+class FakeClock:
+    """A monotonic clock that moves only when the limiter sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_rate_limiter_allows_n_per_minute_spaced_out():
+    from collectors.http import RateLimiter
+
+    clock = FakeClock()
+    limiter = RateLimiter(3, min_interval=0.5, clock=clock, sleep=clock.sleep)
+    for _ in range(7):
+        limiter.acquire()
+    # three in the first window, 0.5 s apart; the 4th waits until 60 s after the 1st, and so on
+    assert clock.sleeps == [0.5, 0.5, 59.0, 0.5, 0.5, 59.0]
+    assert limiter.waited == pytest.approx(120.0)
+
+
+def test_rate_limited_client_waits_before_sending(server):
+    from collectors.http import RateLimiter
+
+    server.add("/x", {"ok": True})
+    clock = FakeClock()
+    limiter = RateLimiter(2, min_interval=0.0, clock=clock, sleep=clock.sleep)
+    with client(server, limiter=limiter) as http:
+        for _ in range(3):
+            http.get("/x")
+    assert server.count("/x") == 3 and clock.sleeps == [60.0]
+
+
+def test_429_without_retry_after_waits_the_default(server, waits):
+    server.add("/x", {"ok": True})
+    server.fail("/x", status(429))
+    with client(server, default_429_wait=60.0) as http:
+        http.get("/x")
+    assert waits == [60.0]
+
+
+def test_post_sends_json_and_retries(server, waits):
+    from tests.fakeserver import Response
+
+    seen = []
+    server.handle("/q", lambda r: seen.append(r.body) or Response(200, b'{"ok": 1}',
+                                                                  {"Content-Type": "application/json"}),
+                  method="POST")
+    server.fail("/q", status(503), method="POST")
+    with client(server) as http:
+        assert http.post("/q", json={"query": "SELECT 1"}).json() == {"ok": 1}
+    assert server.count("/q", method="POST") == 2 and seen == [b'{"query":"SELECT 1"}']
+
+
+def test_per_call_retries_and_plain_text_error_detail(server, waits):
+    quota = status(500, "Code: 201. DB::Exception: Quota exceeded", Content_Type="text/plain")
+    server.fail("/x", *[quota] * 3)
+    with client(server, retries=4) as http, pytest.raises(HttpError) as info:
+        http.get("/x", retries=1)
+    assert server.count("/x") == 2 and len(waits) == 1
+    assert info.value.detail == "Code: 201. DB::Exception: Quota exceeded"

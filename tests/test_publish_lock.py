@@ -20,6 +20,7 @@ from dltrends.registry import load_registry
 from jobs.collect import collect
 from tests.conftest import TEST_REGISTRY, serve_pypi
 from tests.fakeserver import FakeServer, slow
+from tests.github_data import serve_test_registry
 from warehouse.db import reader
 from warehouse.publish import PublishError
 
@@ -58,7 +59,12 @@ READER = textwrap.dedent("""
 def cli_env(db: Path, server: FakeServer, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
     env.update(DLTRENDS_DB=str(db), DLTRENDS_REGISTRY=str(TEST_REGISTRY),
-               DLTRENDS_PYPI_URL=server.url, DLTRENDS_HTTP_MAX_RETRY_WAIT="0", **extra)
+               DLTRENDS_PYPI_URL=server.url, DLTRENDS_HTTP_MAX_RETRY_WAIT="0",
+               # these tests are about the writer and the publish: keep every other source off the
+               # network (the fake server answers GitHub; the others are refused at once)
+               DLTRENDS_PYPISTATS_URL="http://127.0.0.1:9", DLTRENDS_CLICKPY_URL="http://127.0.0.1:9",
+               DLTRENDS_GITHUB_API_URL=server.url, DLTRENDS_GITHUB_GIT_URL="", **extra)
+    env.pop("GITHUB_TOKEN", None)
     return env
 
 
@@ -73,8 +79,9 @@ def sha(path: Path) -> str:
 
 def test_reader_holding_the_file_never_blocks_a_collect(tmp_path, pypi_server):
     db = tmp_path / "dl.duckdb"
+    serve_test_registry(pypi_server)  # `collect` runs the github source too
     env = cli_env(db, pypi_server)
-    first = dltrends("collect", "-f", "tinygrad", "-f", "mlx", env=env)
+    first = dltrends("collect", "-s", "pypi", "-f", "tinygrad", "-f", "mlx", env=env)
     assert first.wait(60) == 0, first.stderr.read()
     stop = tmp_path / "stop"
     probes = {mode: subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop), mode],
@@ -82,7 +89,7 @@ def test_reader_holding_the_file_never_blocks_a_collect(tmp_path, pypi_server):
               for mode in ("hold", "fresh")}
     time.sleep(1)
     for args in (["collect"], ["collect", "--full"], ["collect", "-f", "jax", "--full"]):
-        proc = dltrends(*args, env=env)
+        proc = dltrends(*args, "-s", "pypi", env=env)
         assert proc.wait(120) == 0, proc.stderr.read()
     time.sleep(0.5)
     stop.touch()
@@ -123,7 +130,7 @@ def test_a_stale_lock_from_a_dead_process_is_taken_over(tmp_path, pypi_server):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (tmp_path / "dl.duckdb.work.lock").write_text(json.dumps({"pid": dead.pid, "host": "h"}))
-    proc = dltrends("collect", "-f", "tinygrad", "-v",
+    proc = dltrends("collect", "-s", "pypi", "-f", "tinygrad", "-v",
                     env=cli_env(db, pypi_server, DLTRENDS_LOCK_TIMEOUT="1"))
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
@@ -136,15 +143,16 @@ def test_killing_the_collector_never_changes_the_published_file(tmp_path):
     db = tmp_path / "dl.duckdb"
     with FakeServer() as server:
         serve_pypi(server)
+        serve_test_registry(server)
         env = cli_env(db, server, DLTRENDS_CONCURRENCY="2")
-        base = dltrends("collect", "-f", "tinygrad", env=env)
+        base = dltrends("collect", "-s", "pypi", "-f", "tinygrad", env=env)
         assert base.wait(60) == 0
         published = sha(db)
         for key in ("torch", "tensorflow", "jax", "keras", "mxnet", "onnxruntime", "mlx"):
             server.fail(f"/pypi/{key}/json", *[slow(1.2)] * 20)
         moments = sorted(round(rng.uniform(0.3, 3.0), 2) for _ in range(5))
         for moment in moments:
-            proc = dltrends("collect", "--full", env=env)
+            proc = dltrends("collect", "-s", "pypi", "--full", env=env)
             time.sleep(moment)
             assert proc.poll() is None, "the collect ended before the kill; slow the server down"
             proc.send_signal(signal.SIGKILL)
@@ -152,11 +160,12 @@ def test_killing_the_collector_never_changes_the_published_file(tmp_path):
             assert sha(db) == published, f"published file changed by a kill at {moment} s"
             with reader(db) as con:
                 assert con.execute("SELECT count(*) FROM releases").fetchall()[0][0] == 21
-        rerun = dltrends("collect", env=env)
+        rerun = dltrends("collect", "-s", "pypi", env=env)
         _, err = rerun.communicate(timeout=120)
         assert rerun.returncode == 0, err
     with reader(db) as con:
-        statuses = [r[0] for r in con.execute("SELECT status FROM collector_runs ORDER BY run_id").fetchall()]
+        statuses = [r[0] for r in con.execute(
+            "SELECT status FROM collector_runs WHERE source = 'pypi' ORDER BY run_id").fetchall()]
         packages = con.execute("SELECT count(DISTINCT package) FROM releases").fetchall()[0][0]
     assert statuses[0] == "ok" and statuses[-1] == "ok"
     assert set(statuses[1:-1]) <= {"failed"}  # killed runs are closed as interrupted

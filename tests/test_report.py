@@ -109,7 +109,7 @@ def test_markdown_links_its_images(reports):
 
 def test_missing_and_broken_sections_are_left_out_with_a_note(collected_warehouse):
     sections = [
-        Section("stars", ("framework_stats_daily",), "dltrends collect --source github", 1,
+        Section("stars", ("stars_of_the_future",), "dltrends collect --source github", 1,
                 lambda ctx: Built("never", [Text("invented")])),
         Section("broken", ("releases",), "-", 2, lambda ctx: 1 / 0),
         Section("fine", ("frameworks",), "-", 3, lambda ctx: Built("Fine", [Text("ok")])),
@@ -117,7 +117,7 @@ def test_missing_and_broken_sections_are_left_out_with_a_note(collected_warehous
     report = build_report(collected_warehouse, "en", UNTIL, sections=sections)
     assert [s.id for s in report.sections] == ["fine"]
     assert report.left_out == [
-        "report.stars.title: left out, the warehouse has no framework_stats_daily view yet (run "
+        "report.stars.title: left out, the warehouse has no stars_of_the_future view yet (run "
         "`dltrends collect --source github` with a dltrends version that collects it)."]
     assert report.failed == ["report.broken.title: could not be built (division by zero); "
                              "see the log."]

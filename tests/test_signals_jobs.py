@@ -62,18 +62,24 @@ def test_unreachable_sources_fail_fast_and_alone_and_the_rest_is_published(tmp_p
 
 
 def test_default_collect_skips_sources_the_registry_names_nothing_for(tmp_path, pypi_server, monkeypatch):
-    assert DEFAULT_SOURCES == ["pypi", "stackoverflow", "npm"]
-    assert set(SOURCES) == {"pypi", "stackoverflow", "npm", "hf", "conda", "osv"}
+    from tests.downloads_support import body, serve_pypistats
+
+    assert DEFAULT_SOURCES == ["pypi", "pypistats", "github", "stackoverflow", "npm"]
+    assert {"pypi", "stackoverflow", "npm", "hf", "conda", "osv"} <= set(SOURCES)
     db = tmp_path / "dl.duckdb"
     monkeypatch.setenv("DLTRENDS_DB", str(db))
     monkeypatch.setenv("DLTRENDS_REGISTRY", str(TEST_REGISTRY))
     monkeypatch.setenv("DLTRENDS_PYPI_URL", pypi_server.url)
+    monkeypatch.setenv("DLTRENDS_PYPISTATS_URL", pypi_server.url)
+    monkeypatch.setenv("DLTRENDS_GITHUB_API_URL", pypi_server.url)  # tinygrad's repo: not served
+    serve_pypistats(pypi_server, "tinygrad", overall=body("overall_pip"),
+                    python_minor=body("python_minor_pip"), system=body("python_minor_pip"))
     result = CliRunner().invoke(app, ["collect", "-f", "tinygrad"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert ("stackoverflow: skipped, nothing to collect for the selected frameworks "
             "(no stackoverflow_tags in the registry for them)") in result.output
     assert "npm: skipped" in result.output
-    assert query(db, "SELECT source FROM collector_runs") == [("pypi",)]
+    assert query(db, "SELECT source FROM collector_runs ORDER BY run_id") == [("pypi",), ("pypistats",)]
     status = CliRunner().invoke(app, ["status", "--format", "csv"], catch_exceptions=False)
     assert status.exit_code == 0  # sources never collected are listed, not unhealthy
     assert "hf," in status.output and "never collected" in status.output

@@ -2,13 +2,15 @@
 
 Migrations are the ordered files in `warehouse/migrations/` (NNNN_name.sql), each applied once in
 its own transaction and recorded in `core.schema_migrations`; a failing one rolls back and stops the
-command. Public views are the files in `warehouse/views/`, recreated whenever their text changes.
+command. Public views are the files in `warehouse/views/`, recreated whenever their text changes,
+each after the views it reads (DuckDB binds a view's query when it is created).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -106,12 +108,40 @@ def _ensure_views(con: duckdb.DuckDBPyConnection) -> None:
     if rows and rows[0][0] == digest:
         return
     with transaction(con):
-        for _, sql in files:
+        for _, sql in _dependency_order(files):
             con.execute(sql)
         con.execute(
             "INSERT INTO core.meta VALUES ('views_sha256', ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", [digest]
         )
+
+
+def _dependency_order(files: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """View files ordered so that each comes after the views its query names (name order otherwise).
+
+    A file's view is the one its `CREATE ... VIEW [schema.]name` creates, whatever the file is called.
+    """
+    created = {name: _view_name(name, sql) for name, sql in files}
+    deps = {}
+    for name, sql in files:
+        query = re.sub(r"--[^\n]*", "", sql.split("COMMENT ON", 1)[0])
+        query = query.split(" AS", 1)[-1]  # the view's own name is not a dependency
+        deps[name] = {other for other, view in created.items()
+                      if other != name and re.search(rf"\b{re.escape(view)}\b", query)}
+    ordered: list[tuple[str, str]] = []
+    done: set[str] = set()
+    pending = list(files)
+    while pending:
+        ready = [f for f in pending if deps[f[0]] <= done] or pending[:1]  # a cycle: name order
+        ordered.append(ready[0])
+        done.add(ready[0][0])
+        pending.remove(ready[0])
+    return ordered
+
+
+def _view_name(file_name: str, sql: str) -> str:
+    match = re.search(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:\w+\.)?(\w+)", sql, re.I)
+    return match[1] if match else file_name
 
 
 def _sql_files(folder) -> list[tuple[str, str]]:

@@ -27,6 +27,9 @@ def save_batch(con: duckdb.DuckDBPyConnection, run_id: int, items: Sequence[Land
             sorted(items, key=lambda i: (i.source, i.stream)), key=lambda i: (i.source, i.stream)
         ):
             written += apply_transform(con, source, stream, list(group))
+        for module in {TRANSFORMS[(i.source, i.stream)] for i in items}:
+            if hasattr(module, "after_load"):  # tables derived across items (steps, attribution)
+                written += module.after_load(con)
         save_state(con, items)
     return written
 
@@ -39,7 +42,54 @@ def apply_transform(con: duckdb.DuckDBPyConnection, source: str, stream: str,
     when = max(i.fetched_at for i in items)
     for table, scope in module.SNAPSHOT_SCOPE.items():
         written += mark_removed(con, table, scope, [i.key for i in items], frames[table], when)
+    replaced = getattr(module, "replaced_ranges", None)
+    for table, ranges in (replaced(items) if replaced else {}).items():
+        written += delete_unlisted(con, table, ranges, frames[table], module.RANGE_COLUMN)
     return written
+
+
+def delete_unlisted(con: duckdb.DuckDBPyConnection, table: str, ranges: pd.DataFrame,
+                    listed: pd.DataFrame, range_col: str) -> int:
+    """Re-collected ranges replace what was there: delete rows inside a range the new data lacks.
+
+    `ranges` has the scope columns plus `lo` and `hi` (inclusive bounds of `range_col`); a row of
+    `table` inside a range whose key is not in `listed` is deleted (a category that vanished from
+    a re-collected day). Used by download counts, where one answer covers a span of days.
+    """
+    if ranges.empty:
+        return 0
+    key = primary_key(con, table)
+    scope = [c for c in ranges.columns if c not in ("lo", "hi")]
+    listed = listed[key] if not listed.empty else pd.DataFrame({c: pd.Series(dtype=str) for c in key})
+    in_range = " AND ".join([f'r."{c}" = t."{c}"' for c in scope]
+                            + [f't."{range_col}" BETWEEN r.lo AND r.hi'])
+    match = " AND ".join(f'l."{c}" = t."{c}"' for c in key)
+    con.register("_ranges", ranges)
+    con.register("_listed", listed)
+    try:
+        # Usually the new answer lists every row inside its ranges: count first, delete only when
+        # the ranges hold more rows than were listed (the upsert has stored all listed ones).
+        bounds = f't."{range_col}" BETWEEN ? AND ?'
+        params = [ranges["lo"].min(), ranges["hi"].max()]
+        if scope:  # rows are stored roughly in scope order: min/max prune most row groups
+            bounds += f' AND t."{scope[0]}" BETWEEN ? AND ?'
+            params += [ranges[scope[0]].min(), ranges[scope[0]].max()]
+        held = con.execute(
+            f"SELECT count(*) FROM {table} AS t WHERE {bounds} "
+            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range})", params,
+        ).fetchall()[0][0]
+        if held <= len(listed.drop_duplicates()):
+            return 0
+        # The constant bounds let DuckDB skip row groups outside the ranges (zone maps).
+        rows = con.execute(
+            f"DELETE FROM {table} AS t WHERE {bounds} "
+            f"AND EXISTS (SELECT 1 FROM _ranges r WHERE {in_range}) "
+            f"AND NOT EXISTS (SELECT 1 FROM _listed l WHERE {match}) RETURNING 1", params,
+        ).fetchall()
+    finally:
+        con.unregister("_ranges")
+        con.unregister("_listed")
+    return len(rows)
 
 
 def mark_removed(con: duckdb.DuckDBPyConnection, table: str, scope: str, scope_keys: list[str],

@@ -51,3 +51,12 @@ if not counts.empty:
     counts = counts.merge(views, on="view_name", how="left")
 panel("rows", t("data.rows"), query, counts, source="warehouse", command=COMMAND,
       help=t("data.rows_help"), column_config=_columns(counts))
+
+# Download sources compared (issue 4): days two sources both hold, and how far apart they are
+query = queries.source_disagreement()
+compared = db.run(query)
+panel("sources_compared", t("data.disagreement"), query, compared, source="downloads",
+      command="dltrends backfill --source clickpy", help=t("data.disagreement_help"),
+      column_config=_columns(compared) | {
+          c: st.column_config.NumberColumn(t(f"data.col_{c}"), format="percent")
+          for c in ("median_difference", "max_difference")})

@@ -1,11 +1,12 @@
-"""Releases: timeline with lifecycle events, release cadence, wheel support matrix."""
+"""Releases: timeline with lifecycle events, release cadence, wheel support matrix, and the
+release notes of each GitHub release (shown escaped: they are untrusted text)."""
 
 import datetime as dt
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_signals, db, frames, queries, signals, state
+from dashboard import charts, charts_github, charts_signals, db, frames, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
 
@@ -107,3 +108,43 @@ panel("matrix", t("releases.matrix"), query, matrix if not matrix.empty else fil
 
 # Security: known advisories on the latest releases of the matrix's framework (OSV)
 signals.security_panel(matrix_fw or "", names.get(matrix_fw, matrix_fw or ""))
+
+# Release notes from GitHub: counts per release, then one release's items, escaped
+NOTES = "dltrends collect --source github"
+NOTE_COLUMNS = ("breaking_changes", "deprecations", "security_items", "performance_items", "fixes",
+                "features")
+with_notes = set(db.run(queries.frameworks_with_notes()).get("framework", []))
+notes_options = [f for f in (selected or options) if f in with_notes] or \
+    [f for f in names if f in with_notes]
+notes_fw = state.selectbox("notes", t("releases.notes_framework"), notes_options,
+                           format_func=lambda f: names.get(f, f))
+query = queries.release_note_counts(notes_fw or "")
+notes = db.run(query) if notes_fw else pd.DataFrame()
+chart = None
+if not notes.empty and notes[list(NOTE_COLUMNS)].to_numpy().sum() > 0:
+    chart = charts_github.note_counts(
+        notes, {"release": t("labels.version"), "items": t("releases.note_count"),
+                "category": t("releases.note_category")},
+        {c: t(f"releases.col_{c}") for c in NOTE_COLUMNS})
+shown = notes.drop(columns=["url", "release_id"], errors="ignore")
+panel("notes", t("releases.notes"), query, shown, source="github", command=NOTES, chart=chart,
+      help=t("releases.notes_help"), show_table=True,
+      column_config=column_labels("releases.col_", list(shown.columns)))
+
+if not notes.empty:
+    tags = list(notes["tag_name"])
+    tag = state.selectbox("rel", t("releases.notes_release"), tags, tags[0])
+    release = notes[notes["tag_name"] == tag].iloc[0]
+    query = queries.release_note_items(int(release["release_id"]))
+    items = db.run(query)
+    if not items.empty:
+        items["category"] = items["category"].map(lambda c: t(f"releases.category_{c}"))
+    panel("note_items", t("releases.note_items", tag=tag), query, items, source="github",
+          command=NOTES, help=t("releases.note_items_help"),
+          column_config=column_labels("releases.col_", list(items.columns)))
+    with st.expander(t("releases.notes_body")):
+        body = db.run(queries.release_body(int(release["release_id"])))
+        st.text(body["body"].iloc[0] if not body.empty and body["body"].iloc[0] else "")
+        link = body["url"].iloc[0] if not body.empty else None
+        if isinstance(link, str) and link == frames.github_release_url(link):
+            st.link_button(t("releases.open_on_github"), link)

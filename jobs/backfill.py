@@ -1,0 +1,84 @@
+"""The backfill job: load download history a source keeps beyond what `collect` asks for.
+
+`dltrends backfill --source clickpy [--since 2016-01-01]` asks ClickPy for every tracked package's
+daily totals since `--since`, then its version, Python, OS, installer and country mix year by year.
+Each finished item is committed with its cursor, so an interrupted or partly failed backfill
+resumes where it stopped: items already complete are skipped without a request. After a
+backfill, `dltrends collect` tops ClickPy up daily. `--source bigquery` does the same from BigQuery
+(see collectors/bigquery.py), one day at a time, within DLTRENDS_BIGQUERY_MAX_GB.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from collectors import clickpy
+from dltrends.errors import UsageError
+from dltrends.registry import Registry
+from dltrends.settings import Settings
+from jobs.collect import CollectResult, Progress, _run_source
+from jobs.sources import SOURCES, Source, clickpy_backfill_plan
+from warehouse.db import open_working, transaction
+from warehouse.lock import writer_lock
+from warehouse.publish import publish
+from warehouse.registry import save_registry
+from warehouse.runs import close_interrupted_runs
+
+log = logging.getLogger(__name__)
+
+BACKFILL_SOURCES = ("clickpy", "bigquery")
+
+
+def backfill(settings: Settings, registry: Registry, source: str, *,
+             since: dt.date | None = None, until: dt.date | None = None,
+             frameworks: list[str] | None = None, dry_run: bool = False,
+             progress: Progress | None = None,
+             sleep: Callable[[float], None] | None = None) -> CollectResult:
+    """Run one backfill and publish. Raises WarehouseBusy when another writer holds the lock."""
+    job = backfill_job(source, since, until, dry_run, settings, registry, frameworks)
+    options = (f"backfill since={since or 'default'} until={until or 'default'} "
+               f"frameworks={','.join(frameworks or ['all'])}" + (" dry-run" if dry_run else ""))
+    result = CollectResult()
+    with writer_lock(settings.lock_path, settings.lock_timeout, f"dltrends {options}"):
+        con = open_working(settings.work_path, settings.db)
+        try:
+            with transaction(con):
+                save_registry(con, registry)
+                if closed := close_interrupted_runs(con):
+                    log.warning("marked %d interrupted run(s) as failed", closed)
+            result.sources.append(_run_source(con, job, settings, registry, frameworks, False,
+                                              options, progress or Progress(), sleep))
+        finally:
+            con.close()
+        result.published = publish(settings.work_path, settings.db)
+    return result
+
+
+def backfill_job(source: str, since: dt.date | None, until: dt.date | None,
+                 dry_run: bool = False, settings: Settings | None = None,
+                 registry: Registry | None = None, frameworks: list[str] | None = None) -> Source:
+    """The source with a backfill plan and a collector bounded to [since, until]."""
+    if source not in BACKFILL_SOURCES:
+        raise UsageError(f"no backfill for source {source!r}; backfill knows "
+                         f"{', '.join(BACKFILL_SOURCES)}")
+    if since and until and since > until:
+        raise UsageError(f"--since {since} is after --until {until}")
+    if source == "clickpy":
+        window = clickpy.Window(since or clickpy.DEFAULT_SINCE, until)
+        bounded = clickpy.ClickpyCollector.from_settings
+        last = window.until or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=clickpy.LAG_DAYS))
+        return dataclasses.replace(
+            SOURCES["clickpy"],
+            make_collector=lambda s, sl: bounded(s, sl, window),
+            plan=None,
+            warehouse_plan=lambda con, s, r, f, full: clickpy_backfill_plan(s, r, f, con,
+                                                                             window.since, last),
+        )
+    from jobs.bigquery_job import bigquery_backfill_job
+
+    if settings is None or registry is None:
+        raise ValueError("a bigquery backfill needs the settings and the registry")
+    return bigquery_backfill_job(settings, registry, frameworks, since, until, dry_run)
