@@ -45,14 +45,39 @@ class Query:
         return f"{self.sql.strip()}\n-- parameters: {list(self.params)!r}"
 
 
-def run(query: Query) -> pd.DataFrame:
-    """The query's result, or an empty frame when nothing is published yet."""
+@dataclass(frozen=True)
+class Queries:
+    """Several queries behind one panel (a card grid, an analysis): shown one after the other."""
+
+    parts: tuple[Query, ...]
+
+    def text(self) -> str:
+        return "\n\n".join(q.text() for q in self.parts)
+
+
+def token() -> tuple[str, int] | None:
+    """(path, mtime) of the published file: the key that a publish changes; None when absent."""
     path = published()
     try:
-        mtime = os.stat(path).st_mtime_ns
+        return str(path), os.stat(path).st_mtime_ns
     except FileNotFoundError:
+        return None
+
+
+def caching() -> bool:
+    """False when DLTRENDS_DASHBOARD_CACHE_TTL is 0: every query and analysis runs afresh
+    (perf/pages.py measures the pages this way as its baseline)."""
+    return settings().dashboard_cache_ttl > 0
+
+
+def run(query: Query) -> pd.DataFrame:
+    """The query's result, or an empty frame when nothing is published yet."""
+    key = token()
+    if key is None:
         return pd.DataFrame()
-    return _runner()(str(path), mtime, query.sql, query.params)
+    if not caching():
+        return _execute(*key, query.sql, query.params)
+    return _runner()(*key, query.sql, query.params)
 
 
 @st.cache_resource(show_spinner=False)

@@ -119,7 +119,7 @@ def test_annotate_with_the_nearest_event_only_when_close():
 # scoring --------------------------------------------------------------------------------------
 def test_health_score_by_hand():
     facts = pd.Series({"status": "active", "days_since_release": 90, "cadence_ratio": 2.0,
-                       "close_time_ratio": None, "bus_factor": 5, "open_advisories": 0})
+                       "close_time_ratio": None, "bus_factor": 5, "open_vulnerabilities": 0})
     score = scoring.health(facts)
     # lifecycle 1 (w .25), recency 1 (.20), cadence .5 (.15), bus 1 (.15), advisories 1 (.10);
     # close time missing: weights renormalised over .85
@@ -146,8 +146,8 @@ def test_advisor_ranks_with_evidence_risks_and_switching_cost():
     assert [a.framework for a in ranked] == ["tf", "jax", "mxnet"]
     assert ranked[0].criteria["adoption"][1] == 1.0 and ranked[2].criteria["adoption"][1] == 0.0
     assert ranked[0].criteria["deployment"][1] == 1.0 and ranked[1].criteria["deployment"][1] == 0.0
-    assert ranked[1].risks == ["single_maintainer"]
-    assert set(ranked[2].risks) == {"retired", "slowing", "stale_releases"}
+    assert ranked[1].risks == ["single_maintainer", "missing_target"]
+    assert set(ranked[2].risks) == {"retired", "slowing", "stale_releases", "missing_target"}
     assert ranked[0].criteria["performance"][1] is None  # no benchmark data: left out, not zero
     with_cost = scoring.advise(facts, targets=["mobile"], current="jax", switching_bonus=0.5)
     assert with_cost[0].framework == "jax"

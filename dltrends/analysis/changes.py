@@ -90,3 +90,34 @@ def annotate(findings: pd.DataFrame, events: pd.DataFrame, max_days: int = 21,
             out.loc[out.index[i], ["event", "event_days"]] = [events.loc[nearest, "label"],
                                                               int(gaps[nearest])]
     return out
+
+
+FINDING_COLUMNS = ["week", "kind", "value", "before", "after", "change", "score", "event",
+                   "event_days"]
+
+
+def findings(weeks: pd.DataFrame, events: pd.DataFrame, max_days: int = 21) -> pd.DataFrame:
+    """Spikes, drops and level shifts of one weekly series in one table, newest first, each with
+    the nearest event within `max_days` (columns FINDING_COLUMNS; `change` is relative: the
+    anomaly's value against the median of the weeks before it, or the shift's after / before)."""
+    spikes = anomalies(weeks)
+    if not spikes.empty:
+        medians = _trailing_medians(weeks)
+        spikes = spikes.assign(before=spikes["week"].map(medians), after=spikes["value"])
+        spikes["change"] = spikes["after"] / spikes["before"] - 1
+    shifts = level_shifts(weeks).assign(kind="level_shift", value=np.nan, score=np.nan)
+    parts = [p for p in (spikes, shifts) if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=FINDING_COLUMNS)
+    found = pd.concat(parts, ignore_index=True).sort_values("week", ascending=False)
+    return annotate(found.reset_index(drop=True), events, max_days)[FINDING_COLUMNS]
+
+
+def _trailing_medians(weeks: pd.DataFrame, window: int = 8) -> dict:
+    """week -> median of the `window` positive weeks before it (what an anomaly is measured
+    against)."""
+    data = weeks.dropna(subset=["value"])
+    data = data[data["value"] > 0].reset_index(drop=True)
+    values = data["value"].to_numpy()
+    return {data["week"].iloc[i]: float(np.exp(np.median(np.log(values[i - window:i]))))
+            for i in range(window, len(values))}

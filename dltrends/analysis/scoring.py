@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 LIFECYCLE = {"active": 1.0, "maintenance": 0.4, "archived": 0.1, "retired": 0.0}
@@ -47,8 +48,8 @@ HEALTH_RULES = {
                          "median days to close an issue, last 6 months / the 6 before: 0 at 3x slower"),
     "bus_factor": ("bus_factor", lambda b: _ramp(b, 5, 1) * 0.8 + 0.2 if b >= 1 else 0.0,
                    "fewest authors making half the commits: 1 author 0.2, 5 or more 1"),
-    "advisories": ("open_advisories", lambda n: _ramp(n, 0, 3),
-                   "known advisories on the latest release: none 1, three or more 0"),
+    "advisories": ("open_vulnerabilities", lambda n: _ramp(n, 0, 3),
+                   "known vulnerabilities on the latest release: none 1, three or more 0"),
 }
 
 
@@ -84,6 +85,24 @@ def _weighted(parts: dict[str, tuple[object, float | None, float]]) -> float | N
     return round(100 * sum(s * w for s, w in known) / total_weight, 1)
 
 
+TARGETS = ("server", "desktop", "mobile", "edge", "browser", "embedded")
+CRITERIA_RULES = {
+    "adoption": "adoption index (weighted shares of downloads, stars, authors, Hub models), "
+                "scaled from the lowest (0) to the highest (1) framework",
+    "momentum": "90-day growth of each signal, each scaled lowest 0 to highest 1, averaged over "
+                "the signals a framework has",
+    "community": "mean of: issue close time trend (health rule), bus factor (health rule), "
+                 "active authors scaled lowest 0 to highest 1",
+    "performance": "speed-up over NumPy on this machine's benchmark suite (geometric mean), "
+                   "scaled on a log scale lowest 0 to highest 1",
+    "stability": "mean of: breaking changes per release scaled fewest 1 to most 0, and the release "
+                 "cadence trend (health rule)",
+    "outlook": "lifecycle status: active 1, maintenance 0.4, archived 0.1, retired 0",
+    "deployment": "share of the required targets the curated list names (all six targets when "
+                  "none is required)",
+}
+
+
 @dataclass
 class Advice:
     framework: str
@@ -92,16 +111,20 @@ class Advice:
     criteria: dict[str, tuple[object, float | None, float]]
     risks: list[str]
     coverage: float
+    missing_targets: list[str] = field(default_factory=list)
 
 
 def advise(facts: pd.DataFrame, weights: dict[str, float] | None = None,
            targets: list[str] | None = None, current: str | None = None,
-           switching_bonus: float = 0.1) -> list[Advice]:
+           switching_bonus: float = 0.1, required: bool = False) -> list[Advice]:
     """Rank frameworks by the weighted criteria; `current` gets `switching_bonus` (0..1 of the
     total) for the cost of switching away from it. Criteria scores are relative to the best
-    framework in `facts`, so the ranking compares like with like."""
+    framework in `facts`, so the ranking compares like with like. With `required`, a framework
+    whose curated deployment list lacks one of `targets` is not ranked (it comes last, with the
+    targets it misses); an uncurated one is ranked and flagged."""
     weights = {k: v for k, v in (weights or ADVISOR_WEIGHTS).items() if v > 0}
-    criteria = _criteria(facts, targets or [])
+    targets = targets or []
+    criteria = _criteria(facts, targets)
     results = []
     for fid in facts.index:
         parts = {name: (criteria[name][1].get(fid), criteria[name][0].get(fid), w)
@@ -111,54 +134,101 @@ def advise(facts: pd.DataFrame, weights: dict[str, float] | None = None,
         if total is not None and fid == current:
             total = round(min(100.0, total + 100 * switching_bonus), 1)
         coverage = sum(w for _, s, w in parts.values() if s is not None) / (sum(weights.values()) or 1)
-        results.append(Advice(fid, total, None, parts, risks(facts.loc[fid]), round(coverage, 2)))
-    ranked = sorted((a for a in results if a.score is not None), key=lambda a: -a.score)
+        missing = _missing_targets(facts.loc[fid].get("deployment"), targets)
+        flags = risks(facts.loc[fid], targets)
+        results.append(Advice(fid, total, None, parts, flags, round(coverage, 2), missing))
+    eligible = [a for a in results if a.score is not None and not (required and a.missing_targets)]
+    ranked = sorted(eligible, key=lambda a: -a.score)
     for i, advice in enumerate(ranked, start=1):
         advice.rank = i
-    return ranked + [a for a in results if a.score is None]
+    return ranked + [a for a in results if a not in eligible]
 
 
 def _criteria(facts: pd.DataFrame, targets: list[str]) -> dict[str, tuple[dict, dict]]:
     """criterion -> (framework -> 0..1 score, framework -> raw evidence)."""
     def col(name: str) -> pd.Series:
-        return facts[name] if name in facts else pd.Series(float("nan"), index=facts.index)
+        if name not in facts:
+            return pd.Series(float("nan"), index=facts.index)
+        return pd.to_numeric(facts[name], errors="coerce").astype(float)
 
-    def relative(series: pd.Series, higher_is_better: bool = True) -> dict:
-        s = pd.to_numeric(series, errors="coerce")
-        if s.dropna().empty:
-            return {}
-        lo, hi = s.min(), s.max()
-        scaled = (s - lo) / (hi - lo) if hi > lo else s * 0 + 1
-        return (scaled if higher_is_better else 1 - scaled).dropna().to_dict()
-
-    adoption = col("download_share").fillna(0) + col("hub_model_share").fillna(0)
-    adoption[col("download_share").isna() & col("hub_model_share").isna()] = float("nan")
-    health_scores = {fid: health(facts.loc[fid]) for fid in facts.index}
-    community = pd.Series({fid: s.total for fid, s in health_scores.items()}, dtype=float)
+    if "adoption_index" in facts:
+        adoption = col("adoption_index")
+    else:  # facts without an index: downloads and Hub shares added
+        adoption = col("download_share").fillna(0) + col("hub_model_share").fillna(0)
+        adoption[col("download_share").isna() & col("hub_model_share").isna()] = float("nan")
+    growth_columns = [c for c in MOMENTUM_GROWTH if c in facts]
+    momentum = _mean_of([_relative(col(c)) for c in growth_columns], facts.index)
+    community = _mean_of([_rule(facts, "close_time_trend"), _rule(facts, "bus_factor"),
+                          _relative(col("active_authors"))], facts.index)
+    stability = _mean_of([_relative(col("breaking_per_release"), higher_is_better=False),
+                          _rule(facts, "cadence_trend")], facts.index)
+    speed = col("speed_vs_numpy")
     deployment = pd.Series({fid: _deployment(facts.loc[fid].get("deployment"), targets)
                             for fid in facts.index}, dtype=float)
-    outlook = col("status").map(LIFECYCLE)
+    status = facts["status"] if "status" in facts else pd.Series(None, index=facts.index)
     return {
-        "adoption": (relative(adoption), adoption.to_dict()),
-        "momentum": (relative(col("growth_90d")), col("growth_90d").to_dict()),
-        "community": (relative(community), community.to_dict()),
-        "performance": (relative(col("speed_vs_numpy")), col("speed_vs_numpy").to_dict()),
-        "stability": (relative(col("breaking_per_release"), higher_is_better=False),
-                      col("breaking_per_release").to_dict()),
-        "outlook": (outlook.dropna().to_dict(), col("status").to_dict()),
-        "deployment": (deployment.dropna().to_dict(), col("deployment").to_dict()),
+        "adoption": (_relative(adoption), adoption.to_dict()),
+        "momentum": (momentum, _evidence(facts, growth_columns)),
+        "community": (community, _evidence(facts, ["close_time_ratio", "bus_factor", "active_authors"])),
+        "performance": (_relative(np.log(speed.where(speed > 0))), speed.to_dict()),
+        "stability": (stability, _evidence(facts, ["breaking_per_release", "cadence_ratio"])),
+        "outlook": (status.map(LIFECYCLE).dropna().to_dict(), status.to_dict()),
+        "deployment": (deployment.dropna().to_dict(),
+                       facts["deployment"].to_dict() if "deployment" in facts else {}),
     }
 
 
+MOMENTUM_GROWTH = ("growth_90d", "stars_growth_90d", "authors_growth_90d", "hub_models_growth_90d")
+
+
+def _relative(values: pd.Series, higher_is_better: bool = True) -> dict:
+    """Scaled so the lowest framework is 0 and the highest 1 (all 1 when they are equal)."""
+    s = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
+    if s.dropna().empty:
+        return {}
+    lo, hi = s.min(), s.max()
+    scaled = (s - lo) / (hi - lo) if hi > lo else s * 0 + 1
+    return (scaled if higher_is_better else 1 - scaled).dropna().to_dict()
+
+
+def _rule(facts: pd.DataFrame, component: str) -> dict:
+    """A health rule applied to every framework that has its fact."""
+    column, rule, _ = HEALTH_RULES[component]
+    if column not in facts:
+        return {}
+    return {fid: rule(v) for fid, v in facts[column].items() if not _missing(v)}
+
+
+def _mean_of(parts: list[dict], index: pd.Index) -> dict:
+    out = {}
+    for fid in index:
+        values = [p[fid] for p in parts if fid in p and not _missing(p[fid])]
+        if values:
+            out[fid] = float(np.mean(values))
+    return out
+
+
+def _evidence(facts: pd.DataFrame, columns: list[str]) -> dict:
+    """framework -> {fact: value} of the facts a criterion read (missing ones as None)."""
+    present = [c for c in columns if c in facts]
+    return {fid: {c: (None if _missing(facts.loc[fid, c]) else facts.loc[fid, c]) for c in present}
+            for fid in facts.index}
+
+
 def _deployment(supported: object, targets: list[str]) -> float:
-    if not targets:
-        return float("nan")
-    if not isinstance(supported, list | tuple) or not len(supported):
-        return float("nan")
-    return sum(t in supported for t in targets) / len(targets)
+    if not isinstance(supported, list | tuple | np.ndarray) or not len(supported):
+        return float("nan")  # not curated: unknown, not zero
+    wanted = targets or list(TARGETS)
+    return sum(t in supported for t in wanted) / len(wanted)
 
 
-def risks(facts: pd.Series) -> list[str]:
+def _missing_targets(supported: object, targets: list[str]) -> list[str]:
+    if not targets or not isinstance(supported, list | tuple | np.ndarray) or not len(supported):
+        return []
+    return [t for t in targets if t not in supported]
+
+
+def risks(facts: pd.Series, targets: list[str] | None = None) -> list[str]:
     """Risk flags (keys for the UI strings), each backed by the fact that raised it."""
     flags = []
     status = facts.get("status")
@@ -172,10 +242,12 @@ def risks(facts: pd.Series) -> list[str]:
     bus = facts.get("bus_factor")
     if not _missing(bus) and bus <= 1:
         flags.append("single_maintainer")
-    advisories = facts.get("open_advisories")
+    advisories = facts.get("open_vulnerabilities")
     if not _missing(advisories) and advisories > 0:
         flags.append("advisories")
     days = facts.get("days_since_release")
     if not _missing(days) and days > 365:
         flags.append("stale_releases")
+    if _missing_targets(facts.get("deployment"), targets or []):
+        flags.append("missing_target")
     return flags

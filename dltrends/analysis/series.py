@@ -59,3 +59,50 @@ def shares(frame: pd.DataFrame, key: str = "framework", value: str = "value") ->
     values = frame.dropna(subset=[value]).groupby(key)[value].sum()
     total = values.sum()
     return values / total if total else values * np.nan
+
+
+def period_growth(frame: pd.DataFrame, periods: int, date: str = "date", value: str = "value"
+                  ) -> float | None:
+    """Growth of a monthly series: mean of the last `periods` months / mean of the `periods`
+    months before - 1. None unless those 2 x `periods` months are all present and consecutive
+    (a gap is not read as a zero)."""
+    data = frame[[date, value]].dropna().copy()
+    if len(data) < 2 * periods:
+        return None
+    data[date] = pd.to_datetime(data[date], utc=True)
+    data = data.sort_values(date).tail(2 * periods)
+    months = data[date].dt.year * 12 + data[date].dt.month
+    if (months.diff().dropna() != 1).any():
+        return None
+    before, recent = data[value].iloc[:periods].mean(), data[value].iloc[periods:].mean()
+    return None if before == 0 else float(recent / before - 1)
+
+
+def adoption_index(shares: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Weighted mean of each framework's shares, one column per signal (0..1; NaN = no data).
+
+    A signal without data for a framework leaves the mean (its weight is renormalised over the
+    signals that have data) and `coverage` says how much of the weight had data. Returns columns
+    `index` (0..1) and `coverage` (0..1), indexed like `shares`.
+    """
+    used = {s: w for s, w in weights.items() if w > 0 and s in shares}
+    total = sum(used.values())
+    if not used:
+        return pd.DataFrame({"index": np.nan, "coverage": 0.0}, index=shares.index)
+    values = shares[list(used)]
+    w = pd.Series(used)
+    have = values.notna()
+    weight_with_data = have.mul(w).sum(axis=1)
+    weighted = values.fillna(0).mul(w).sum(axis=1)
+    index = (weighted / weight_with_data).where(weight_with_data > 0)
+    return pd.DataFrame({"index": index, "coverage": weight_with_data / total})
+
+
+def age_aligned(frame: pd.DataFrame, origins: dict[str, pd.Timestamp], key: str = "framework",
+                date: str = "date") -> pd.DataFrame:
+    """Add `age_years`: years (365.25 days) from each key's origin (its first release) to `date`.
+    Rows of a key without an origin are dropped: they cannot be placed on that axis."""
+    out = frame[frame[key].isin(list(origins))].copy()
+    start = pd.to_datetime(out[key].map(origins), utc=True)
+    out["age_years"] = (pd.to_datetime(out[date], utc=True) - start).dt.days / 365.25
+    return out
