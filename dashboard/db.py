@@ -16,12 +16,34 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dltrends.settings import Settings, load_settings
+from dltrends.settings import SECRET_FIELDS, Settings, load_settings
 
 
 def settings() -> Settings:
-    """Read on every rerun (cheap), so a changed DLTRENDS_DB or dltrends.toml is picked up."""
-    return load_settings()
+    """The settings, read again whenever their inputs change (DLTRENDS_* variables, the working
+    directory, the settings file's mtime), so a changed DLTRENDS_DB or dltrends.toml is picked up
+    at once; parsing them for every query cost a few ms each, dozens of times per page."""
+    key = _settings_inputs()
+    memo = _SETTINGS.get("value")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    value = load_settings()
+    _SETTINGS["value"] = (key, value)
+    return value
+
+
+_SETTINGS: dict[str, tuple[tuple, Settings]] = {}
+
+
+def _settings_inputs() -> tuple:
+    env = tuple(sorted((k, v) for k, v in os.environ.items()
+                       if k.startswith("DLTRENDS_") or k in SECRET_FIELDS.values()))
+    config = os.environ.get("DLTRENDS_CONFIG") or "dltrends.toml"
+    try:
+        stamp = os.stat(config).st_mtime_ns
+    except OSError:
+        stamp = None
+    return env, os.getcwd(), config, stamp
 
 
 def published() -> Path:

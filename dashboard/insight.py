@@ -20,7 +20,6 @@ import streamlit as st
 from dashboard import db, queries
 from dltrends.analysis import changes, facts, forecast, scoring, series
 
-MOMENTUM_DAYS = 2 * 365 + 14  # a 365-day growth of a flow compares two whole years
 FORECAST_SIGNALS = {"downloads": "flow", "stars": "stock"}
 COMMANDS = {
     "downloads": "dltrends collect --source pypistats` / `dltrends backfill --source clickpy",
@@ -82,10 +81,10 @@ def names() -> dict[str, str]:
     return dict(zip(frame["framework"], frame["name"], strict=True)) if not frame.empty else {}
 
 
-def signal_query(signal: str, frameworks: list[str] | None) -> db.Query:
-    """The query behind one signal's series (framework, date, value)."""
+def signal_query(signal: str, frameworks: list[str] | None = None) -> db.Query:
+    """The query behind one signal's series (framework, date, value), every framework by default."""
     if signal == "downloads":
-        return queries.downloads_series(frameworks, None if frameworks else MOMENTUM_DAYS)
+        return queries.downloads_series(frameworks, None)
     return {
         "stars": queries.stars_series, "authors": queries.authors_series,
         "hub_models": queries.hub_series, "questions": queries.questions_series,
@@ -94,18 +93,25 @@ def signal_query(signal: str, frameworks: list[str] | None) -> db.Query:
 
 
 @cached
-def signal_series(signal: str, frameworks: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """One signal's long series (framework, date, value); all frameworks when None."""
-    frame = db.run(signal_query(signal, list(frameworks) if frameworks else None))
+def all_series(signal: str) -> pd.DataFrame:
+    """One signal's long series (framework, date, value) for every framework, read once per
+    publish; pages slice it (`signal_series`) instead of asking the warehouse again."""
+    frame = db.run(signal_query(signal))
     if frame.empty:
         return pd.DataFrame(columns=["framework", "date", "value"])
-    return frame.assign(date=pd.to_datetime(frame["date"], utc=True))
+    return frame[["framework", "date", "value"]].assign(date=pd.to_datetime(frame["date"], utc=True))
+
+
+def signal_series(signal: str, frameworks: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """A signal's series, of the given frameworks only when named."""
+    frame = all_series(signal)
+    return frame if frameworks is None else frame[frame["framework"].isin(frameworks)]
 
 
 # Momentum, health, facts ---------------------------------------------------------------------
 
 def momentum_queries() -> db.Queries:
-    return db.Queries(tuple(signal_query(s, None) for s in facts.SIGNALS))
+    return db.Queries(tuple(signal_query(s) for s in facts.SIGNALS))
 
 
 @cached
@@ -211,12 +217,23 @@ def forecast_table(framework: str) -> pd.DataFrame:
 
 
 @cached
+def all_events() -> pd.DataFrame:
+    """Every framework's minor releases and lifecycle events as (framework, date, label)."""
+    fids = list(registry()["framework"]) if not registry().empty else []
+    releases = db.run(queries.minor_releases(fids))
+    lifecycle = db.run(queries.framework_events_of(fids))
+    parts = [f[["framework", "date", "label"]] for f in (releases, lifecycle) if not f.empty]
+    if not parts:
+        return pd.DataFrame(columns=["framework", "date", "label", "kind"])
+    kinds = ["release"] * len(releases) + ["event"] * len(lifecycle)
+    out = pd.concat(parts, ignore_index=True).assign(kind=kinds)
+    return out.assign(date=pd.to_datetime(out["date"], utc=True))
+
+
 def events(framework: str) -> pd.DataFrame:
     """Minor releases and lifecycle events of one framework as (date, label) annotations."""
-    releases = db.run(queries.minor_releases([framework]))
-    lifecycle = db.run(queries.framework_events_of([framework]))
-    parts = [f[["date", "label"]] for f in (releases, lifecycle) if not f.empty]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "label"])
+    frame = all_events()
+    return frame[frame["framework"] == framework][["date", "label"]].reset_index(drop=True)
 
 
 CHANGE_SIGNALS = ("downloads", "stars_gained")
@@ -238,12 +255,16 @@ def findings(framework: str) -> pd.DataFrame:
 
 
 def weekly_signal(framework: str, signal: str) -> pd.DataFrame:
-    """Complete weeks of downloads (sum), or stars gained per week (difference of week ends)."""
+    """Complete weeks of downloads (sum), or stars gained per week (difference of week ends; the
+    running week left out)."""
     if signal == "downloads":
         weeks = series.weekly(signal_series("downloads", (framework,)))
         return weeks.assign(value=weeks["value"].where(weeks["days"] == 7))
     weeks = series.weekly(signal_series("stars", (framework,)), kind="stock")
-    return weeks.assign(value=weeks["value"].diff())
+    gained = weeks["value"].diff()
+    if len(weeks) and weeks["days"].iloc[-1] < 7:  # a running week has not gained all it will
+        gained.iloc[-1] = float("nan")
+    return weeks.assign(value=gained)
 
 
 @cached
@@ -351,3 +372,17 @@ def compare_series(signal: str, frameworks: tuple[str, ...]) -> pd.DataFrame:
             parts.append(weeks.rename(columns={"week": "date"}).assign(framework=fid))
         frame = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
     return frame[["framework", "date", "value"]]
+
+
+@cached
+def weekly_share() -> pd.DataFrame:
+    """Each framework's share of the tracked frameworks' downloads, per day among the frameworks
+    with data that day (adoption_share.share_day), as a mean per week: framework, day, share."""
+    daily = all_series("downloads")
+    if daily.empty:
+        return pd.DataFrame(columns=["framework", "framework_name", "day", "share"])
+    share = daily["value"] / daily.groupby("date")["value"].transform("sum")
+    week = daily["date"] - pd.to_timedelta(daily["date"].dt.day_of_week, unit="D")
+    out = pd.DataFrame({"framework": daily["framework"], "day": week, "share": share})
+    out = out.groupby(["framework", "day"], as_index=False)["share"].mean()
+    return out.assign(framework_name=out["framework"].map(names()))

@@ -822,55 +822,55 @@ ORDER BY framework, snapshot_date
     )
 
 
-def questions_series(frameworks: list[str]) -> Query:
+def questions_series(frameworks: list[str] | None) -> Query:
     """New Stack Overflow questions per week, per framework, at each snapshot."""
     return Query(
         """
 SELECT framework, snapshot_date AS date, sum(questions_per_week) AS value
 FROM stackoverflow_tags_daily
-WHERE framework IN (SELECT unnest(?::VARCHAR[])) AND questions_per_week IS NOT NULL
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[]))) AND questions_per_week IS NOT NULL
 GROUP BY framework, snapshot_date ORDER BY framework, snapshot_date
 """,
-        (frameworks,),
+        (frameworks, frameworks),
     )
 
 
-def npm_series(frameworks: list[str]) -> Query:
+def npm_series(frameworks: list[str] | None) -> Query:
     """Daily npm downloads of each framework's JavaScript builds, as a mean per ISO week."""
     return Query(
         """
 SELECT framework, date_trunc('week', day) AS date, sum(downloads) / count(DISTINCT day) AS value
 FROM npm_downloads_daily
-WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
 GROUP BY framework, date_trunc('week', day) ORDER BY framework, date
 """,
-        (frameworks,),
+        (frameworks, frameworks),
     )
 
 
-def conda_series(frameworks: list[str]) -> Query:
+def conda_series(frameworks: list[str] | None) -> Query:
     """conda downloads per framework and month (every channel Anaconda publishes)."""
     return Query(
         """
 SELECT framework, month AS date, sum(downloads) AS value
 FROM conda_downloads_monthly
-WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
 GROUP BY framework, month ORDER BY framework, month
 """,
-        (frameworks,),
+        (frameworks, frameworks),
     )
 
 
-def share_series(frameworks: list[str]) -> Query:
+def share_series(frameworks: list[str] | None) -> Query:
     """Weekly mean of each framework's share of the tracked downloads (trailing 28 days)."""
     return Query(
         """
 SELECT framework, date_trunc('week', day) AS date, avg(share_28d) AS value
 FROM adoption_share
-WHERE framework IN (SELECT unnest(?::VARCHAR[]))
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
 GROUP BY framework, date_trunc('week', day) ORDER BY framework, date
 """,
-        (frameworks,),
+        (frameworks, frameworks),
     )
 
 

@@ -59,10 +59,16 @@ def risk_text(flags: list[str]) -> str:
 def ranking_frame() -> pd.DataFrame:
     rows = [{"rank": a.rank, "framework": a.framework, "name": names.get(a.framework, a.framework),
              "score": a.score, "coverage": a.coverage, "risks": risk_text(a.risks),
-             "missing_targets": ", ".join(t(f"insight.target_{m}") for m in a.missing_targets)}
+             "unranked": unranked_text(a) if a.unranked else ""}
             for a in advice]
     return pd.DataFrame(rows, columns=["rank", "framework", "name", "score", "coverage", "risks",
-                                       "missing_targets"])
+                                       "unranked"])
+
+
+def unranked_text(a: scoring.Advice) -> str:
+    if a.unranked == "targets":
+        return t("advisor.missing", targets=", ".join(t(f"insight.target_{m}") for m in a.missing_targets))
+    return t("advisor.little_evidence", coverage=f"{a.coverage:.0%}", needed=f"{scoring.MIN_COVERAGE:.0%}")
 
 
 def contributions() -> pd.DataFrame:
@@ -152,9 +158,8 @@ def show_evidence(frame: pd.DataFrame) -> None:
         head = (t("advisor.ranked", rank=a.rank, name=names[a.framework], score=a.score) if a.rank
                 else t("advisor.unranked", name=names[a.framework]))
         with st.expander(head, expanded=a.rank == 1):
-            if a.missing_targets:
-                st.caption(t("advisor.missing", targets=", ".join(
-                    t(f"insight.target_{m}") for m in a.missing_targets)))
+            if a.unranked:
+                st.caption(unranked_text(a))
             for flag in a.risks:
                 st.markdown(f":warning: {t(f'insight.risk_{flag}')}")
             st.caption(t("advisor.coverage", coverage=f"{a.coverage:.0%}"))

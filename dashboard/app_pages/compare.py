@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_insight, db, frames, insight, queries, state
+from dashboard import charts_insight, frames, insight, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import panel
@@ -43,10 +43,9 @@ if age:
     st.caption(t("compare.age_note") + (" " + t("compare.no_origin", names=", ".join(missing))
                                         if missing else ""))
 start = pd.Timestamp(f"{since}-01-01", tz="UTC")
-markers = pd.DataFrame(columns=["framework", "framework_name", "label", "date"])
-if selected:
-    markers = db.run(queries.minor_releases(selected))
-    markers["date"] = pd.to_datetime(markers["date"], utc=True)
+markers = insight.all_events()
+markers = markers[(markers["kind"] == "release") & markers["framework"].isin(selected)]
+markers = markers.assign(framework_name=markers["framework"].map(names))
 labels = {k: t(f"insight.label_{k}") for k in ("date", "age", "framework", "release")}
 
 

@@ -1,10 +1,12 @@
 """Overview: a card per framework, momentum and share per signal with the adoption index, the
 share of the ecosystem over time, and what changed in the last 7 days."""
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_adoption, db, frames_adoption, insight, queries, state
+from dashboard import charts_adoption, db, insight, queries, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
@@ -104,17 +106,13 @@ panel("index", t("overview.index"), insight.momentum_queries(), index,
           for c in index.columns if c != "name"})
 
 # Share of the tracked ecosystem over time (PyPI downloads)
-coverage = db.run(queries.download_coverage())
-with_data = list(coverage["framework"]) if not coverage.empty else []
-last_day = pd.Timestamp(coverage["last_day"].max()) if not coverage.empty else None
-years = [str(y) for y in range(2016, (last_day.year if last_day is not None else 2016) + 1)]
-since_year = state.selectbox("since", t("filters.since"), years,
-                             frames_adoption.default_since(coverage)[:4])
-since = f"{since_year}-01-01"
-query = queries.ecosystem_share(with_data, since, frames_adoption.bucket_for(since, last_day))
-share = db.run(query)
+share = insight.weekly_share()
+last_year = share["day"].max().year if not share.empty else dt.datetime.now(dt.UTC).year
+years = [str(y) for y in range(2016, last_year + 1)]
+since_year = state.selectbox("since", t("filters.since"), years, str(max(2016, last_year - 2)))
+share = share[share["day"] >= pd.Timestamp(f"{since_year}-01-01", tz="UTC")]
 labels = {k: t(f"adoption.label_{k}") for k in ("framework", "date", "share")}
-panel("share", t("overview.share"), query, share, source="downloads",
+panel("share", t("overview.share"), insight.signal_query("downloads"), share, source="downloads",
       command=insight.COMMANDS["share"], help=t("overview.share_help"),
       chart=charts_adoption.share(share, labels) if not share.empty else None)
 

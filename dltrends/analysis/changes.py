@@ -1,10 +1,19 @@
 """Change points and anomalies on weekly adoption series, annotated with the nearest event.
 
-Anomalies (spikes and drops): a week whose log value lies more than `threshold` robust standard
-deviations (1.4826 x MAD) from the median of the `window` weeks before it.
-Level shifts: binary segmentation of the log series: the split that most reduces the squared error
-is kept when the reduction exceeds a BIC-style penalty (2 x noise variance x ln n) and both sides
-hold at least `min_size` weeks; then each side is searched again.
+Anomalies (spikes and drops): each week's log value minus the median of the `window` weeks before
+it is its residual; a week is a spike or drop when its residual lies more than `threshold` robust
+standard deviations (1.4826 x MAD) from the median residual of the series and the week is at least
+`min_change` (15 %) off what was expected. Measuring against the
+series' residuals (not the 8 weeks' own spread) keeps the scale stable, and their median takes
+out the constant lag a steady trend puts between a week and the weeks before it.
+Level shifts: abrupt jumps against the local trend. On the log series smoothed by a running
+median of 3 weeks (a one-week spike is not a new level), the mean of the `min_size` weeks from a
+week on minus the mean of the `min_size` weeks before it, less the local trend over that distance
+(the median week-to-week change around it), is the jump; it counts when it exceeds `threshold`
+standard errors of the week-to-week noise (1.4826 x MAD of the differences / sqrt 2) and changes
+the level by at least `min_change`; of jumps closer than `min_size` weeks the largest is kept. A
+steady trend, however steep, is not a shift. `findings` scores anomalies only against the weeks
+before them on the same level, so the weeks after a shift are not reported as spikes.
 Each finding is annotated with the nearest release or lifecycle event within `max_days`.
 """
 
@@ -16,59 +25,75 @@ import pandas as pd
 MAD_TO_SIGMA = 1.4826
 
 
-def anomalies(weeks: pd.DataFrame, window: int = 8, threshold: float = 3.5) -> pd.DataFrame:
-    """Rows (week, value, kind, score) for spikes and drops; `weeks` has columns week, value."""
+def anomalies(weeks: pd.DataFrame, window: int = 8, threshold: float = 3.5,
+              min_change: float = 0.15) -> pd.DataFrame:
+    """Rows (week, value, kind, score, expected) for spikes and drops; `weeks` has columns week,
+    value; `expected` is the value the weeks before predicted, `score` the robust z-score. A week
+    within `min_change` of its expected value is not reported, however quiet the series."""
     data = weeks.dropna(subset=["value"])
     data = data[data["value"] > 0].reset_index(drop=True)
-    logs = np.log(data["value"].to_numpy())
-    rows = []
-    for i in range(window, len(logs)):
-        past = logs[i - window:i]
-        mad = np.median(np.abs(past - np.median(past))) * MAD_TO_SIGMA
-        if mad == 0:
-            continue
-        score = (logs[i] - np.median(past)) / mad
-        if abs(score) >= threshold:
-            rows.append((data["week"].iloc[i], data["value"].iloc[i],
-                         "spike" if score > 0 else "drop", round(float(score), 2)))
-    return pd.DataFrame(rows, columns=["week", "value", "kind", "score"])
+    logs = np.log(data["value"].to_numpy(dtype=float))
+    columns = ["week", "value", "kind", "score", "expected"]
+    if len(logs) <= window:
+        return pd.DataFrame(columns=columns)
+    past = np.lib.stride_tricks.sliding_window_view(logs[:-1], window)
+    predicted = np.median(past, axis=1)
+    residuals = logs[window:] - predicted
+    center = np.median(residuals)
+    spread = np.median(np.abs(residuals - center)) * MAD_TO_SIGMA
+    if spread == 0:
+        return pd.DataFrame(columns=columns)
+    scores = (residuals - center) / spread
+    rows = [(data["week"].iloc[i + window], data["value"].iloc[i + window],
+             "spike" if scores[i] > 0 else "drop", round(float(scores[i]), 2),
+             float(np.exp(predicted[i] + center)))
+            for i in np.flatnonzero((np.abs(scores) >= threshold)
+                                    & (np.abs(np.expm1(residuals - center)) >= min_change))]
+    return pd.DataFrame(rows, columns=columns)
 
 
-def level_shifts(weeks: pd.DataFrame, min_size: int = 6) -> pd.DataFrame:
-    """Rows (week, before, after, change) where the series' level shifts; before/after are the
-    geometric means of the segments on either side, change the relative difference."""
+def _noise(logs: np.ndarray) -> float:
+    """Week-to-week noise (standard deviation) of a log series, robust to its spikes and steps."""
+    if len(logs) < 3:
+        return 0.0
+    return float(np.median(np.abs(np.diff(logs))) * MAD_TO_SIGMA / np.sqrt(2))
+
+
+def level_shifts(weeks: pd.DataFrame, min_size: int = 6, threshold: float = 4.0,
+                 min_change: float = 0.15) -> pd.DataFrame:
+    """Rows (week, before, after, change) where the level jumps: `week` is the first week on the
+    new level, before/after the medians of the `min_size` weeks on either side, change the jump
+    beyond the local trend (0.6 = 60 % higher than the trend predicts)."""
     data = weeks.dropna(subset=["value"])
     data = data[data["value"] > 0].reset_index(drop=True)
-    logs = np.log(data["value"].to_numpy())
-    if len(logs) < 2 * min_size:
+    logs = np.log(data["value"].to_numpy(dtype=float))
+    n, m = len(logs), min_size
+    if n < 2 * m:
         return pd.DataFrame(columns=["week", "before", "after", "change"])
-    noise = np.median(np.abs(np.diff(logs))) * MAD_TO_SIGMA / np.sqrt(2) or 1e-9
-    penalty = 2 * noise ** 2 * np.log(len(logs))
-    splits = sorted(_segment(logs, 0, len(logs), min_size, penalty))
-    bounds = [0, *splits, len(logs)]
-    rows = []
-    for k, split in enumerate(splits):
-        before = float(np.exp(logs[bounds[k]:split].mean()))
-        after = float(np.exp(logs[split:bounds[k + 2]].mean()))
-        rows.append((data["week"].iloc[split], before, after, after / before - 1))
+    noise = _noise(logs) or 1e-9
+    smooth = _median3(logs)
+    sums = np.concatenate([[0.0], np.cumsum(smooth)])
+    at = np.arange(m, n - m + 1)
+    before, after = (sums[at] - sums[at - m]) / m, (sums[at + m] - sums[at]) / m
+    slopes = np.median(np.lib.stride_tricks.sliding_window_view(np.diff(smooth), 2 * m - 1), axis=1)
+    jumps = after - before - slopes * m
+    z = jumps / (noise * np.sqrt(2 / m))
+    found = (np.abs(z) >= threshold) & (np.abs(np.expm1(jumps)) >= min_change)
+    kept: list[int] = []
+    for i in sorted(np.flatnonzero(found), key=lambda i: -abs(z[i])):
+        if all(abs(at[i] - at[j]) >= m for j in kept):
+            kept.append(i)
+    rows = [(data["week"].iloc[at[i]], float(np.exp(np.median(logs[at[i] - m:at[i]]))),
+             float(np.exp(np.median(logs[at[i]:at[i] + m]))), float(np.expm1(jumps[i])))
+            for i in sorted(kept)]
     return pd.DataFrame(rows, columns=["week", "before", "after", "change"])
 
 
-def _segment(logs: np.ndarray, lo: int, hi: int, min_size: int, penalty: float) -> list[int]:
-    seg = logs[lo:hi]
-    if len(seg) < 2 * min_size:
-        return []
-    total = ((seg - seg.mean()) ** 2).sum()
-    best, at = 0.0, None
-    for split in range(min_size, len(seg) - min_size + 1):
-        left, right = seg[:split], seg[split:]
-        gain = total - ((left - left.mean()) ** 2).sum() - ((right - right.mean()) ** 2).sum()
-        if gain > best:
-            best, at = gain, split
-    if at is None or best <= penalty:
-        return []
-    return [*_segment(logs, lo, lo + at, min_size, penalty), lo + at,
-            *_segment(logs, lo + at, hi, min_size, penalty)]
+def _median3(logs: np.ndarray) -> np.ndarray:
+    """Running median of 3 (the ends kept): removes one-week spikes, keeps steps."""
+    out = logs.copy()
+    out[1:-1] = np.median(np.stack([logs[:-2], logs[1:-1], logs[2:]]), axis=0)
+    return out
 
 
 def annotate(findings: pd.DataFrame, events: pd.DataFrame, max_days: int = 21,
@@ -99,25 +124,22 @@ FINDING_COLUMNS = ["week", "kind", "value", "before", "after", "change", "score"
 def findings(weeks: pd.DataFrame, events: pd.DataFrame, max_days: int = 21) -> pd.DataFrame:
     """Spikes, drops and level shifts of one weekly series in one table, newest first, each with
     the nearest event within `max_days` (columns FINDING_COLUMNS; `change` is relative: the
-    anomaly's value against the median of the weeks before it, or the shift's after / before)."""
-    spikes = anomalies(weeks)
+    anomaly's value against what the weeks before predicted, or the shift's jump beyond the trend).
+    Anomalies are scored within each level: a week is compared with the weeks before it since
+    the last shift."""
+    data = weeks.dropna(subset=["value"])
+    data = data[data["value"] > 0].reset_index(drop=True)
+    shifts = level_shifts(data).assign(kind="level_shift", value=np.nan, score=np.nan)
+    bounds = [data["week"].min(), *shifts["week"], data["week"].max() + pd.Timedelta(days=1)]
+    levels = [data[(data["week"] >= lo) & (data["week"] < hi)] for lo, hi in zip(bounds, bounds[1:],
+                                                                                  strict=False)]
+    spikes = pd.concat([anomalies(level) for level in levels if len(level)], ignore_index=True) \
+        if len(data) else pd.DataFrame()
     if not spikes.empty:
-        medians = _trailing_medians(weeks)
-        spikes = spikes.assign(before=spikes["week"].map(medians), after=spikes["value"])
+        spikes = spikes.assign(before=spikes["expected"], after=spikes["value"])
         spikes["change"] = spikes["after"] / spikes["before"] - 1
-    shifts = level_shifts(weeks).assign(kind="level_shift", value=np.nan, score=np.nan)
     parts = [p for p in (spikes, shifts) if not p.empty]
     if not parts:
         return pd.DataFrame(columns=FINDING_COLUMNS)
     found = pd.concat(parts, ignore_index=True).sort_values("week", ascending=False)
     return annotate(found.reset_index(drop=True), events, max_days)[FINDING_COLUMNS]
-
-
-def _trailing_medians(weeks: pd.DataFrame, window: int = 8) -> dict:
-    """week -> median of the `window` positive weeks before it (what an anomaly is measured
-    against)."""
-    data = weeks.dropna(subset=["value"])
-    data = data[data["value"] > 0].reset_index(drop=True)
-    values = data["value"].to_numpy()
-    return {data["week"].iloc[i]: float(np.exp(np.median(np.log(values[i - window:i]))))
-            for i in range(window, len(values))}

@@ -112,16 +112,23 @@ class Advice:
     risks: list[str]
     coverage: float
     missing_targets: list[str] = field(default_factory=list)
+    unranked: str | None = None  # why it has no rank: "targets" or "evidence"
+
+
+MIN_COVERAGE = 0.5
 
 
 def advise(facts: pd.DataFrame, weights: dict[str, float] | None = None,
            targets: list[str] | None = None, current: str | None = None,
-           switching_bonus: float = 0.1, required: bool = False) -> list[Advice]:
+           switching_bonus: float = 0.1, required: bool = False,
+           min_coverage: float = MIN_COVERAGE) -> list[Advice]:
     """Rank frameworks by the weighted criteria; `current` gets `switching_bonus` (0..1 of the
     total) for the cost of switching away from it. Criteria scores are relative to the best
-    framework in `facts`, so the ranking compares like with like. With `required`, a framework
-    whose curated deployment list lacks one of `targets` is not ranked (it comes last, with the
-    targets it misses); an uncurated one is ranked and flagged."""
+    framework in `facts`, so the ranking compares like with like. A framework whose criteria
+    with data carry less than `min_coverage` of the weight is not ranked (a score from one or
+    two criteria would outrank better-known frameworks); with `required`, neither is one whose
+    curated deployment list lacks one of `targets` (an uncurated one is ranked and flagged).
+    Unranked frameworks come last with their partial score and the reason."""
     weights = {k: v for k, v in (weights or ADVISOR_WEIGHTS).items() if v > 0}
     targets = targets or []
     criteria = _criteria(facts, targets)
@@ -137,11 +144,16 @@ def advise(facts: pd.DataFrame, weights: dict[str, float] | None = None,
         missing = _missing_targets(facts.loc[fid].get("deployment"), targets)
         flags = risks(facts.loc[fid], targets)
         results.append(Advice(fid, total, None, parts, flags, round(coverage, 2), missing))
-    eligible = [a for a in results if a.score is not None and not (required and a.missing_targets)]
-    ranked = sorted(eligible, key=lambda a: -a.score)
+    for advice in results:
+        if required and advice.missing_targets:
+            advice.unranked = "targets"
+        elif advice.score is None or advice.coverage < min_coverage:
+            advice.unranked = "evidence"
+    ranked = sorted((a for a in results if a.unranked is None), key=lambda a: -a.score)
     for i, advice in enumerate(ranked, start=1):
         advice.rank = i
-    return ranked + [a for a in results if a not in eligible]
+    rest = sorted((a for a in results if a.unranked), key=lambda a: (a.unranked, -(a.score or 0)))
+    return ranked + rest
 
 
 def _criteria(facts: pd.DataFrame, targets: list[str]) -> dict[str, tuple[dict, dict]]:

@@ -37,20 +37,25 @@ def growth(frame: pd.DataFrame, days: int, date: str = "date", value: str = "val
     """
     if frame.empty:
         return None
-    data = frame[[date, value]].dropna().copy()
-    data[date] = pd.to_datetime(data[date], utc=True)
-    now = now or data[date].max()
-    start = now - pd.Timedelta(days=days)
-    first_needed = start - pd.Timedelta(days=days - 1) if kind == "flow" else start
-    if data[date].min() > first_needed:
+    data = frame[[date, value]].dropna()
+    # integer nanoseconds (UTC): comparisons on plain arrays, no Timestamp objects per row
+    t = pd.DatetimeIndex(pd.to_datetime(data[date], utc=True)).as_unit("ns").asi8
+    order = np.argsort(t, kind="stable")
+    t, v = t[order], data[value].to_numpy(dtype=float)[order]
+    if not len(v):
+        return None
+    day = 86_400 * 10**9
+    now = pd.Timestamp(now).as_unit("ns").value if now is not None else t[-1]
+    start = now - days * day
+    first_needed = start - (days - 1) * day if kind == "flow" else start
+    if t[0] > first_needed:
         return None
     if kind == "flow":
-        recent = data.loc[(data[date] > start) & (data[date] <= now), value].sum()
-        before = data.loc[(data[date] > start - pd.Timedelta(days=days)) & (data[date] <= start),
-                          value].sum()
+        recent = v[(t > start) & (t <= now)].sum()
+        before = v[(t > start - days * day) & (t <= start)].sum()
     else:
-        recent = data.loc[data[date] <= now].sort_values(date)[value].iloc[-1]
-        before = data.loc[data[date] <= start].sort_values(date)[value].iloc[-1]
+        recent = v[np.searchsorted(t, now, side="right") - 1]
+        before = v[np.searchsorted(t, start, side="right") - 1]
     return None if before == 0 else float(recent / before - 1)
 
 
