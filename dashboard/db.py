@@ -121,14 +121,16 @@ def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
 
 
 def freshness(source: str) -> dt.datetime | None:
-    """End of the source's last successful run (UTC), None when never collected."""
-    if source in ("registry", "warehouse"):  # copied into / written by every collect
-        frame = run(Query("SELECT max(last_run_at) FROM source_status"))
-    elif source == "downloads":  # the freshest of the download sources
-        frame = run(Query("SELECT max(last_success_at) FROM source_status "
-                          "WHERE source IN ('pypistats', 'clickpy', 'bigquery')"))
-    else:
-        frame = run(Query("SELECT last_success_at FROM source_status WHERE source = ?", (source,)))
-    if frame.empty or pd.isna(frame.iloc[0, 0]):
+    """End of the source's last successful run (UTC), None when never collected. One (cached)
+    read of source_status serves every panel's caption."""
+    frame = run(Query("SELECT source, last_run_at, last_success_at FROM source_status"))
+    if frame.empty:
         return None
-    return pd.Timestamp(frame.iloc[0, 0]).to_pydatetime()
+    if source in ("registry", "warehouse"):  # copied into / written by every collect
+        when = frame["last_run_at"].max()
+    elif source == "downloads":  # the freshest of the download sources
+        when = frame.loc[frame["source"].isin(["pypistats", "clickpy", "bigquery"]),
+                         "last_success_at"].max()
+    else:
+        when = frame.loc[frame["source"] == source, "last_success_at"].max()
+    return None if pd.isna(when) else pd.Timestamp(when).to_pydatetime()

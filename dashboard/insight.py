@@ -353,25 +353,29 @@ def compare_query(signal: str, frameworks: list[str]) -> db.Query:
 
 
 @cached
-def compare_series(signal: str, frameworks: tuple[str, ...]) -> pd.DataFrame:
-    """A signal of the selected frameworks for overlaying: daily signals as weekly points (mean
-    daily downloads per week, stars at each week's end, stars gained per week), the others as
+def compare_all(signal: str) -> pd.DataFrame:
+    """A signal of every framework for overlaying: daily signals as weekly points (mean daily
+    downloads per week, stars at each week's end, stars gained per week), the others as
     collected; columns framework, date, value."""
     source = "stars" if signal == "stars_gained" else signal
-    frame = signal_series(source, frameworks)
-    if frame.empty:
+    frame = all_series(source)
+    if frame.empty or signal not in ("downloads", "stars", "stars_gained"):
         return frame
-    if signal in ("downloads", "stars", "stars_gained"):
-        parts = []
-        for fid, one in frame.groupby("framework"):
-            weeks = series.weekly(one, kind="flow" if signal == "downloads" else "stock")
-            if signal == "downloads":
-                weeks["value"] = weeks["value"] / weeks["days"]
-            elif signal == "stars_gained":
-                weeks["value"] = weeks["value"].diff()
-            parts.append(weeks.rename(columns={"week": "date"}).assign(framework=fid))
-        frame = pd.concat(parts, ignore_index=True).dropna(subset=["value"])
-    return frame[["framework", "date", "value"]]
+    parts = []
+    for fid, one in frame.groupby("framework"):
+        weeks = series.weekly(one, kind="flow" if signal == "downloads" else "stock")
+        if signal == "downloads":
+            weeks["value"] = weeks["value"] / weeks["days"]
+        elif signal == "stars_gained":
+            weeks["value"] = weeks["value"].diff()
+        parts.append(weeks.rename(columns={"week": "date"}).assign(framework=fid))
+    return pd.concat(parts, ignore_index=True).dropna(subset=["value"])[["framework", "date", "value"]]
+
+
+def compare_series(signal: str, frameworks: tuple[str, ...]) -> pd.DataFrame:
+    """`compare_all` for the selected frameworks."""
+    frame = compare_all(signal)
+    return frame[frame["framework"].isin(frameworks)]
 
 
 @cached
@@ -386,3 +390,20 @@ def weekly_share() -> pd.DataFrame:
     out = pd.DataFrame({"framework": daily["framework"], "day": week, "share": share})
     out = out.groupby(["framework", "day"], as_index=False)["share"].mean()
     return out.assign(framework_name=out["framework"].map(names()))
+
+
+@cached
+def recent_releases() -> pd.DataFrame:
+    return db.run(queries.recent_releases())
+
+
+@cached
+def glance() -> pd.DataFrame:
+    return db.run(queries.signals_glance())
+
+
+def of(frame: pd.DataFrame, framework: str) -> pd.DataFrame:
+    """The rows of one framework, without the framework column."""
+    if frame.empty:
+        return frame
+    return frame[frame["framework"] == framework].drop(columns=["framework"]).reset_index(drop=True)

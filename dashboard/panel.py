@@ -94,7 +94,8 @@ def _actions(key: str, title: str, query: db.Query | db.Queries, frame: pd.DataF
              chart: alt.TopLevelMixin | None) -> None:
     name = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("panel.download_csv"), frame.to_csv(index=False).encode("utf-8"),
+    # The CSV is built when someone downloads it, not on every run of the page
+    left.download_button(t("panel.download_csv"), lambda: frame.to_csv(index=False).encode("utf-8"),
                          file_name=f"dltrends-{name}.csv", mime="text/csv", key=f"csv_{key}",
                          disabled=frame.empty, on_click="ignore", icon=":material/download:")
     if chart is not None:

@@ -984,37 +984,40 @@ WHERE r.status = 'ok'
     )
 
 
-def recent_releases_of(framework: str, limit: int = 12) -> Query:
+def recent_releases(limit: int = 12) -> Query:
+    """The newest `limit` releases of each framework's primary packages."""
     return Query(
         """
-SELECT package, version, released_at, is_prerelease, yanked, python_versions
+SELECT framework, package, version, released_at, is_prerelease, yanked, python_versions
 FROM releases
-WHERE framework = ? AND role = 'primary' AND released_at IS NOT NULL
-ORDER BY released_at DESC LIMIT ?
+WHERE role = 'primary' AND released_at IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY framework ORDER BY released_at DESC) <= ?
+ORDER BY framework, released_at DESC
 """,
-        (framework, limit),
+        (limit,),
     )
 
 
-def signals_glance(framework: str) -> Query:
-    """The latest value of each signal beyond PyPI and GitHub, for one framework."""
+def signals_glance() -> Query:
+    """The latest value of each signal beyond PyPI and GitHub, per framework."""
     return Query(
         """
-SELECT 'hub_models' AS signal, max(snapshot_date) AS as_of, arg_max(models_count, snapshot_date) AS value
-FROM hub_models_daily WHERE framework = ? HAVING count(*) > 0
+SELECT framework, 'hub_models' AS signal, max(snapshot_date) AS as_of,
+       arg_max(models_count, snapshot_date) AS value
+FROM hub_models_daily GROUP BY framework
 UNION ALL
-SELECT 'questions_per_week', max(snapshot_date),
-       sum(questions_per_week) FILTER (WHERE snapshot_date = (SELECT max(snapshot_date)
-           FROM stackoverflow_tags_daily WHERE framework = ?))
-FROM stackoverflow_tags_daily WHERE framework = ? HAVING count(*) > 0
+SELECT framework, 'questions_per_week', max(snapshot_date),
+       sum(questions_per_week) FILTER (WHERE snapshot_date = last)
+FROM (SELECT *, max(snapshot_date) OVER (PARTITION BY framework) AS last FROM stackoverflow_tags_daily)
+GROUP BY framework
 UNION ALL
-SELECT 'npm_downloads_30d', max(day), sum(downloads) FILTER (WHERE day > (SELECT max(day) - 30
-           FROM npm_downloads_daily WHERE framework = ?))
-FROM npm_downloads_daily WHERE framework = ? HAVING count(*) > 0
+SELECT framework, 'npm_downloads_30d', max(day), sum(downloads) FILTER (WHERE day > last - 30)
+FROM (SELECT *, max(day) OVER (PARTITION BY framework) AS last FROM npm_downloads_daily)
+GROUP BY framework
 UNION ALL
-SELECT 'conda_downloads_month', max(month), sum(downloads) FILTER (WHERE month = (SELECT max(month)
-           FROM conda_downloads_monthly WHERE framework = ?))
-FROM conda_downloads_monthly WHERE framework = ? HAVING count(*) > 0
-""",
-        (framework,) * 7,
+SELECT framework, 'conda_downloads_month', max(month), sum(downloads) FILTER (WHERE month = last)
+FROM (SELECT *, max(month) OVER (PARTITION BY framework) AS last FROM conda_downloads_monthly)
+GROUP BY framework
+ORDER BY framework, signal
+"""
     )

@@ -32,7 +32,7 @@ with mid:
                             format_func=aligns.__getitem__)
 with right:
     years = [str(y) for y in range(2010, dt.datetime.now(dt.UTC).year + 1)]
-    since = state.selectbox("since", t("filters.since"), years, "2016", disabled=align == "age")
+    since = state.selectbox("from", t("filters.since"), years, "2016", disabled=align == "age")
 with far:
     log = state.toggle("log", t("compare.log"), default=True)
 

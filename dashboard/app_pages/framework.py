@@ -161,9 +161,8 @@ panel("changes", t("framework.changes"), db.Queries((
           "change": st.column_config.NumberColumn(t("framework.col_change"), format="percent")})
 
 # Releases and lifecycle events
-query = queries.recent_releases_of(fid)
-releases = db.run(query)
-panel("releases", t("framework.releases"), query, releases, source="pypi",
+releases = insight.of(insight.recent_releases(), fid)
+panel("releases", t("framework.releases"), queries.recent_releases(), releases, source="pypi",
       command=insight.COMMANDS["releases"], show_table=True,
       column_config=column_labels("framework.col_", list(releases.columns)))
 
@@ -180,10 +179,10 @@ panel("performance", t("framework.performance"), queries.bench_suite_latest(), m
       column_config=column_labels("framework.col_", list(mine.columns)))
 
 # The other signals at a glance
-query = queries.signals_glance(fid)
-glance = db.run(query)
+glance = insight.of(insight.glance(), fid)
 if not glance.empty:
     glance = glance.assign(signal=glance["signal"].map(lambda s: t(f"framework.glance_{s}")))
-panel("signals", t("framework.signals"), query, glance, source=("hf", "stackoverflow", "npm", "conda"),
+panel("signals", t("framework.signals"), queries.signals_glance(), glance,
+      source=("hf", "stackoverflow", "npm", "conda"),
       command="dltrends collect --source hf --source stackoverflow --source npm --source conda",
       show_table=True, column_config=column_labels("framework.col_", list(glance.columns)))

@@ -10,7 +10,7 @@ from dashboard import charts_adoption, db, insight, queries, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
-from dltrends.analysis import facts
+from dltrends.analysis import facts, scoring
 
 DAYS = 7
 STALE_HOURS = 48
@@ -43,9 +43,11 @@ def card(row: pd.Series) -> None:
         else:
             st.caption(t("overview.latest_release", release=row["latest_release"],
                          days=int(row["days_since_release"])))
-        health = row.get("health")
-        st.caption(t("overview.health", score=f"{health:.0f}", coverage=f"{row['health_coverage']:.0%}")
-                   if not ui.missing(health) else t("overview.health_none"))
+        health, coverage = row.get("health"), row.get("health_coverage")
+        if ui.missing(health) or coverage < scoring.MIN_COVERAGE:  # a fact or two is no verdict
+            st.caption(t("overview.health_none", coverage=f"{0 if ui.missing(coverage) else coverage:.0%}"))
+        else:
+            st.caption(t("overview.health", score=f"{health:.0f}", coverage=f"{coverage:.0%}"))
         ui.framework_link(row["framework"], row["name"])
 
 
@@ -109,7 +111,7 @@ panel("index", t("overview.index"), insight.momentum_queries(), index,
 share = insight.weekly_share()
 last_year = share["day"].max().year if not share.empty else dt.datetime.now(dt.UTC).year
 years = [str(y) for y in range(2016, last_year + 1)]
-since_year = state.selectbox("since", t("filters.since"), years, str(max(2016, last_year - 2)))
+since_year = state.selectbox("share_from", t("filters.since"), years, str(max(2016, last_year - 2)))
 share = share[share["day"] >= pd.Timestamp(f"{since_year}-01-01", tz="UTC")]
 labels = {k: t(f"adoption.label_{k}") for k in ("framework", "date", "share")}
 panel("share", t("overview.share"), insight.signal_query("downloads"), share, source="downloads",
