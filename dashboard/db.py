@@ -123,7 +123,7 @@ def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
 def freshness(source: str) -> dt.datetime | None:
     """End of the source's last successful run (UTC), None when never collected. One (cached)
     read of source_status serves every panel's caption."""
-    frame = run(Query("SELECT source, last_run_at, last_success_at FROM source_status"))
+    frame = _status()
     if frame.empty:
         return None
     if source in ("registry", "warehouse"):  # copied into / written by every collect
@@ -134,3 +134,19 @@ def freshness(source: str) -> dt.datetime | None:
     else:
         when = frame.loc[frame["source"] == source, "last_success_at"].max()
     return None if pd.isna(when) else pd.Timestamp(when).to_pydatetime()
+
+
+_STATUS: dict[tuple[str, int] | None, pd.DataFrame] = {}
+
+
+def _status() -> pd.DataFrame:
+    """source_status of the published file, kept per file version (a publish changes the key):
+    a page asks for it once per panel, and a cache hit through st.cache_data costs a copy."""
+    key = token()
+    if not caching() or key not in _STATUS:
+        frame = run(Query("SELECT source, last_run_at, last_success_at FROM source_status"))
+        if not caching():
+            return frame
+        _STATUS.clear()  # only the current file version is worth keeping
+        _STATUS[key] = frame
+    return _STATUS[key]

@@ -188,11 +188,10 @@ class Outlook:
 @cached
 def outlook(framework: str, signal: str) -> Outlook:
     kind = FORECAST_SIGNALS[signal]
-    daily = signal_series(signal, (framework,))
-    history = series.weekly(daily, kind=kind)
-    usable = forecast._clean_weeks(daily, kind, "date", "value") if not daily.empty else history
-    return Outlook(signal, history, forecast.forecast(daily, kind), forecast.backtest(daily, kind),
-                   len(usable))
+    history = series.weekly(signal_series(signal, (framework,)), kind=kind)
+    usable = forecast.clean(history, kind) if not history.empty else history
+    return Outlook(signal, history, forecast.forecast_weeks(usable, kind),
+                   forecast.backtest_weeks(usable, kind) if len(usable) else None, len(usable))
 
 
 def forecast_table(framework: str) -> pd.DataFrame:

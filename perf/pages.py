@@ -178,6 +178,9 @@ def report(results: dict[str, dict[bool, dict[str, Run]]]) -> None:
 
 
 def main() -> None:
+    import streamlit.logger
+
+    streamlit.logger.set_log_level("error")  # AppTest outside a server warns about its context
     frameworks = int(sys.argv[sys.argv.index("--frameworks") + 1]) if "--frameworks" in sys.argv \
         else FRAMEWORKS
     keep = Path(sys.argv[sys.argv.index("--keep") + 1]) if "--keep" in sys.argv else None

@@ -208,3 +208,26 @@ def test_pages_in_chinese(collected_warehouse, monkeypatch):
     assert at.title[0].value == "选型顾问" and at.subheader[0].value == "排名"
     at.sidebar.selectbox[0].set_value("en").run()
     assert at.title[0].value == "Advisor" and at.query_params["lang"] == "en"
+
+
+# Caching ---------------------------------------------------------------------------------------
+
+def test_pages_render_the_same_with_caching_off(collected_warehouse, monkeypatch):
+    cached = open_page(collected_warehouse, monkeypatch, "app_pages/overview.py")
+    monkeypatch.setenv("DLTRENDS_DASHBOARD_CACHE_TTL", "0")  # perf/pages.py's baseline
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    uncached = open_page(collected_warehouse, monkeypatch, "app_pages/overview.py")
+    assert [m.value for m in uncached.metric] == [m.value for m in cached.metric]
+    assert frame_with(uncached, "adoption_index").equals(frame_with(cached, "adoption_index"))
+
+
+def test_settings_are_read_again_when_their_inputs_change(collected_warehouse, monkeypatch, tmp_path):
+    from dashboard import db
+
+    monkeypatch.setenv("DLTRENDS_DB", str(collected_warehouse))
+    assert db.settings().db == collected_warehouse and db.settings() is db.settings()
+    monkeypatch.setenv("DLTRENDS_DB", str(tmp_path / "other.duckdb"))
+    assert db.settings().db == tmp_path / "other.duckdb"
+    (tmp_path / "dltrends.toml").write_text("dashboard_cache_ttl = 7\n")  # cwd is tmp_path
+    assert db.settings().dashboard_cache_ttl == 7

@@ -62,7 +62,13 @@ def forecast(daily: pd.DataFrame, kind: str = "flow", history: int = 104,
              horizon: int = HORIZON_WEEKS, date: str = "date", value: str = "value"
              ) -> pd.DataFrame | None:
     """Weekly forecast rows (week, mean, lo80, hi80, lo95, hi95); None with too little data."""
-    weeks = _clean_weeks(daily, kind, date, value).tail(history)
+    return forecast_weeks(_clean_weeks(daily, kind, date, value), kind, history, horizon)
+
+
+def forecast_weeks(weeks: pd.DataFrame, kind: str = "flow", history: int = 104,
+                   horizon: int = HORIZON_WEEKS) -> pd.DataFrame | None:
+    """`forecast` from already cleaned weeks (columns week, value)."""
+    weeks = weeks.tail(history)
     if len(weeks) < MIN_WEEKS:
         return None
     out = project(weeks["value"].to_numpy(), horizon, log=kind == "flow")
@@ -75,10 +81,16 @@ def backtest(daily: pd.DataFrame, kind: str = "flow", history: int = 104,
              horizon: int = HORIZON_WEEKS, date: str = "date", value: str = "value"
              ) -> Backtest | None:
     """Error of the same method from three past origins; None when history is too short."""
-    weeks = _clean_weeks(daily, kind, date, value)["value"].to_numpy()
+    return backtest_weeks(_clean_weeks(daily, kind, date, value), kind, history, horizon)
+
+
+def backtest_weeks(weeks: pd.DataFrame, kind: str = "flow", history: int = 104,
+                   horizon: int = HORIZON_WEEKS) -> Backtest | None:
+    """`backtest` from already cleaned weeks (columns week, value)."""
+    values = weeks["value"].to_numpy()
     errors, inside, origins = [], [], 0
     for back in (horizon, 2 * horizon, 3 * horizon):
-        train, test = weeks[: len(weeks) - back][-history:], weeks[len(weeks) - back:][:horizon]
+        train, test = values[: len(values) - back][-history:], values[len(values) - back:][:horizon]
         if len(train) < MIN_WEEKS or len(test) < horizon:
             continue
         predicted = project(train, horizon, log=kind == "flow")
@@ -92,9 +104,14 @@ def backtest(daily: pd.DataFrame, kind: str = "flow", history: int = 104,
 
 
 def _clean_weeks(daily: pd.DataFrame, kind: str, date: str, value: str) -> pd.DataFrame:
-    """Positive weekly values; gaps dropped, not filled. A flow keeps complete weeks only (a
-    partial week's sum is not comparable); a stock drops only a partial week at the end."""
-    weeks = weekly(daily, date, value, kind).dropna(subset=["value"])
+    return clean(weekly(daily, date, value, kind), kind)
+
+
+def clean(weeks: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """Positive weekly values (series.weekly's rows); gaps dropped, not filled. A flow keeps
+    complete weeks only (a partial week's sum is not comparable); a stock drops only a partial
+    week at the end."""
+    weeks = weeks.dropna(subset=["value"])
     if kind == "flow":
         weeks = weeks[weeks["days"] == 7]
     elif len(weeks) and weeks["days"].iloc[-1] < 7:
