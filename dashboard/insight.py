@@ -4,7 +4,8 @@ Framework and Advisor pages.
 Each function reads public views through `dashboard.queries` and `db.run`, computes with the
 tested pure functions of `dltrends.analysis`, and is cached per published file: a publish changes
 the key, `DLTRENDS_DASHBOARD_CACHE_TTL` bounds the age, and a TTL of 0 turns caching off (the
-baseline perf/pages.py measures against). Results are small frames, so a cache hit is cheap.
+baseline perf/pages.py measures against). Each signal is read once for every framework and
+sliced per page, so a filter change computes little and asks the warehouse for nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ SOURCES = {"downloads": "downloads", "stars": "github-history", "authors": "gith
 
 
 def cached(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Cache `fn(*args)` per published file (see the module docstring); `fn` takes hashable args."""
+    """Cache `fn(*args)` per published file (see the module docstring); `fn` takes hashable args.
+    Each function gets its own st.cache_data, named after it, with the TTL of the settings."""
     @functools.wraps(fn)
     def wrapper(*args: Any) -> Any:
         key = db.token()
@@ -143,7 +145,7 @@ def health_components(framework: str) -> pd.DataFrame:
     out = []
     for name, (raw, part, weight) in score.components.items():
         column, _, rule = scoring.HEALTH_RULES[name]
-        out.append((name, column, None if scoring._missing(raw) else raw, part, weight, rule))
+        out.append((name, column, None if pd.isna(raw) else raw, part, weight, rule))
     return pd.DataFrame(out, columns=["component", "fact", "value", "score", "weight", "rule"])
 
 

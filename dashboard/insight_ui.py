@@ -1,4 +1,4 @@
-"""Formatting and small widgets shared by the insight pages (Overview, Compare, Framework,
+"""Formatting shared by the insight pages (Overview, Compare, Framework,
 Advisor): numbers, percentages, "no data" with the command that fills it, links between pages."""
 
 from __future__ import annotations
@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.insight import COMMANDS
@@ -45,11 +44,6 @@ def no_data_help(signal: str) -> str:
 def signal_label(signal: str) -> str:
     return t(f"insight.signal_{signal}")
 
-
-def framework_link(framework: str, name: str) -> None:
-    """A link to the framework's detail page."""
-    st.page_link(FRAMEWORK_PAGE, label=t("insight.details", name=name),
-                 icon=":material/arrow_forward:", query_params={"fw": framework})
 
 
 def page_url(path: str, **params: str) -> str:

@@ -26,7 +26,9 @@ def test_panels_show_the_collected_downloads(collected_warehouse, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     assert [s.value for s in at.subheader] == [
         "Downloads per framework", "Share of the tracked ecosystem", "Growth", "Version adoption",
-        "Adoption lag per minor series", "Download mix by Python version"]
+        "Adoption lag per minor series", "Download mix by Python version",
+        "Hugging Face Hub: top-N model downloads", "Stack Overflow questions",
+        "npm downloads of the JavaScript builds", "conda downloads per month"]
     growth = at.dataframe[0].value
     assert list(growth["framework_name"]) == ["PyTorch", "JAX"]  # ranked by 28-day downloads
     assert set(growth["source"]) == {"clickpy"}
@@ -34,7 +36,9 @@ def test_panels_show_the_collected_downloads(collected_warehouse, monkeypatch):
     assert "2.2" in set(lags["version"])
     code = " ".join(c.value for c in at.code)
     assert "FROM framework_downloads_daily" in code and "FROM version_adoption" in code
-    assert not at.info
+    # every PyPI panel has data; of the signals below, only npm has none for PyTorch and JAX
+    assert [i.value for i in at.info] == [
+        "No data for this panel yet. Run `dltrends collect --source npm` to fill it."]
 
 
 def test_filters_live_in_the_url(collected_warehouse, monkeypatch):

@@ -24,7 +24,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Frameworks at a glance", "zh": "框架一览"}),
-    ("compare", {"en": "GitHub stars gained per week", "zh": "GitHub 每周新增星标"}),
+    ("compare", {"en": "Align by", "zh": "对齐方式"}),
     ("framework?fw=pytorch", {"en": "Change points and anomalies", "zh": "变点与异常"}),
     ("advisor", {"en": "Evidence for every rank", "zh": "每个名次的证据"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),

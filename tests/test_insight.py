@@ -84,7 +84,7 @@ def test_overview_cards_momentum_index_and_changes(collected_warehouse, monkeypa
         "Frameworks at a glance", "Momentum and share per signal", "Adoption index",
         "Share of the tracked ecosystem over time", "New releases", "Biggest movers",
         "Benchmark regressions", "Stale sources"]
-    stars = [m for m in at.metric if m.label == "Stars (90-day growth)"]
+    stars = [m for m in at.metric if m.label == "Stars"]
     assert len(stars) == 14 and stars[0].value == "190.0k" and stars[0].delta.startswith("+")
     assert [m.value for m in stars].count("no data") == 12  # only two repos in the test registry
     captions = [c.value for c in at.caption]

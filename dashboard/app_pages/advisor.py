@@ -92,7 +92,7 @@ chart_labels = {k: t(f"insight.label_{k}") for k in ("framework", "criterion", "
 panel("ranking", t("advisor.ranking"), evidence_queries, ranking, source=sources,
       command=insight.COMMANDS["health"], help=t("advisor.ranking_help"), show_table=True,
       chart=charts_insight.ranking(parts, chart_labels) if not parts.empty else None,
-      column_config={c: t(f"advisor.col_{c}") for c in ranking.columns} | {
+      column_config={c: t(f"advisor.col_{c}") for c in ranking.columns} | {"framework": None} | {
           "coverage": st.column_config.NumberColumn(t("advisor.col_coverage"), format="percent"),
           "score": st.column_config.NumberColumn(t("advisor.col_score"), format="%.1f")})
 

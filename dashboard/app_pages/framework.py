@@ -86,7 +86,8 @@ if not parts.empty:
     scored = parts.dropna(subset=["score"])[["component_label", "score", "weight", "rule"]]
     chart = charts_insight.components(scored, labels) if not scored.empty else None
     parts["value"] = parts["value"].map(lambda v: t("insight.no_data") if ui.missing(v) else str(v))
-shown = parts.drop(columns=["component"], errors="ignore")
+shown = parts[["component_label", "fact", "value", "score", "weight", "rule"]] if not parts.empty \
+    else parts
 panel("health", t("framework.health_title"), queries.framework_health(), shown,
       source=("pypi", "github-history", "osv"), command=insight.COMMANDS["health"], chart=chart,
       show_table=True, help=t("framework.health_help"),
@@ -105,7 +106,8 @@ panel("momentum", t("framework.momentum"), insight.momentum_queries(), mine,
       show_table=True, help=t("overview.momentum_help"),
       column_config=column_labels("overview.col_", list(mine.columns)) | {
           c: st.column_config.NumberColumn(t(f"overview.col_{c}"), format="percent")
-          for c in ("growth_30d", "growth_90d", "growth_365d", "share")})
+          for c in ("growth_30d", "growth_90d", "growth_365d", "share")} | {
+          "as_of": st.column_config.DateColumn(t("overview.col_as_of"), format="YYYY-MM-DD")})
 
 # Forecasts 90 days ahead, with the backtest error beside each
 table = insight.forecast_table(fid) if fid else pd.DataFrame()

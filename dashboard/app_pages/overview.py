@@ -31,13 +31,12 @@ def card(row: pd.Series) -> None:
         status = t(f"lifecycle.{row['status']}")
         successor = f" → {row['successor_name']}" if not ui.missing(row.get("successor_name")) else ""
         st.markdown(f"**{row['name']}** · {status}{successor}")
-        left, right = st.columns(2)
-        left.metric(t("overview.stars"), ui.number(row.get("stars")),
-                    ui.percent(row.get("stars_growth_90d")), help=t("overview.stars_help")
-                    if not ui.missing(row.get("stars")) else ui.no_data_help("stars"))
-        right.metric(t("overview.downloads_30d"), ui.number(row.get("downloads_30d")),
-                     ui.percent(row.get("downloads_growth_30d")), help=t("overview.downloads_help")
-                     if not ui.missing(row.get("downloads_30d")) else ui.no_data_help("downloads"))
+        st.metric(t("overview.stars"), ui.number(row.get("stars")),
+                  ui.percent(row.get("stars_growth_90d")), help=t("overview.stars_help")
+                  if not ui.missing(row.get("stars")) else ui.no_data_help("stars"))
+        st.metric(t("overview.downloads_30d"), ui.number(row.get("downloads_30d")),
+                  ui.percent(row.get("downloads_growth_30d")), help=t("overview.downloads_help")
+                  if not ui.missing(row.get("downloads_30d")) else ui.no_data_help("downloads"))
         if ui.missing(row.get("latest_release")):
             st.caption(t("overview.no_release", command=insight.COMMANDS["releases"]))
         else:
@@ -48,7 +47,8 @@ def card(row: pd.Series) -> None:
             st.caption(t("overview.health_none", coverage=f"{0 if ui.missing(coverage) else coverage:.0%}"))
         else:
             st.caption(t("overview.health", score=f"{health:.0f}", coverage=f"{coverage:.0%}"))
-        ui.framework_link(row["framework"], row["name"])
+        st.page_link(ui.FRAMEWORK_PAGE, label=t("overview.details"), icon=":material/arrow_forward:",
+                     query_params={"fw": row["framework"]})
 
 
 def card_grid(frame: pd.DataFrame) -> None:

@@ -70,12 +70,12 @@ bus AS (
     GROUP BY c.framework
 ),
 authors AS (  -- active authors of the latest ended month, over the framework's repos
-    SELECT framework, sum(active_authors) AS active_authors, month AS active_authors_month
+    SELECT framework, sum(active_authors)::BIGINT AS active_authors, month AS active_authors_month
     FROM done_months WHERE active_authors IS NOT NULL GROUP BY framework, month
     QUALIFY row_number() OVER (PARTITION BY framework ORDER BY month DESC) = 1
 ),
 advisories AS (
-    SELECT framework, sum(open_vulnerabilities) FILTER (WHERE osv_checked) AS open_vulnerabilities,
+    SELECT framework, sum(open_vulnerabilities) FILTER (WHERE osv_checked)::BIGINT AS open_vulnerabilities,
            bool_or(osv_checked) AS osv_checked
     FROM main.latest_release_vulnerabilities GROUP BY framework
 ),
