@@ -66,6 +66,7 @@ perf: dev  ## print the performance figures (see perf/README.md)
 	$(BIN)/python perf/downloads.py
 	$(BIN)/python perf/collect_github.py
 	$(BIN)/python perf/operations.py
+	$(BIN)/python perf/pages.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts .cache

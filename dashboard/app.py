@@ -14,6 +14,12 @@ st.set_page_config(page_title="dltrends", page_icon=":material/monitoring:", lay
 PAGES = [
     st.Page("app_pages/overview.py", title=t("nav.overview"), icon=":material/dashboard:",
             default=True),
+    st.Page("app_pages/compare.py", title=t("nav.compare"), icon=":material/compare_arrows:",
+            url_path="compare"),
+    st.Page("app_pages/framework.py", title=t("nav.framework"), icon=":material/deployed_code:",
+            url_path="framework"),
+    st.Page("app_pages/advisor.py", title=t("nav.advisor"), icon=":material/recommend:",
+            url_path="advisor"),
     st.Page("app_pages/releases.py", title=t("nav.releases"), icon=":material/new_releases:",
             url_path="releases"),
     st.Page("app_pages/performance.py", title=t("nav.performance"), icon=":material/speed:",

@@ -16,12 +16,34 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from dltrends.settings import Settings, load_settings
+from dltrends.settings import SECRET_FIELDS, Settings, load_settings
 
 
 def settings() -> Settings:
-    """Read on every rerun (cheap), so a changed DLTRENDS_DB or dltrends.toml is picked up."""
-    return load_settings()
+    """The settings, read again whenever their inputs change (DLTRENDS_* variables, the working
+    directory, the settings file's mtime), so a changed DLTRENDS_DB or dltrends.toml is picked up
+    at once; parsing them for every query cost a few ms each, dozens of times per page."""
+    key = _settings_inputs()
+    memo = _SETTINGS.get("value")
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    value = load_settings()
+    _SETTINGS["value"] = (key, value)
+    return value
+
+
+_SETTINGS: dict[str, tuple[tuple, Settings]] = {}
+
+
+def _settings_inputs() -> tuple:
+    env = tuple(sorted((k, v) for k, v in os.environ.items()
+                       if k.startswith("DLTRENDS_") or k in SECRET_FIELDS.values()))
+    config = os.environ.get("DLTRENDS_CONFIG") or "dltrends.toml"
+    try:
+        stamp = os.stat(config).st_mtime_ns
+    except OSError:
+        stamp = None
+    return env, os.getcwd(), config, stamp
 
 
 def published() -> Path:
@@ -45,14 +67,39 @@ class Query:
         return f"{self.sql.strip()}\n-- parameters: {list(self.params)!r}"
 
 
-def run(query: Query) -> pd.DataFrame:
-    """The query's result, or an empty frame when nothing is published yet."""
+@dataclass(frozen=True)
+class Queries:
+    """Several queries behind one panel (a card grid, an analysis): shown one after the other."""
+
+    parts: tuple[Query, ...]
+
+    def text(self) -> str:
+        return "\n\n".join(q.text() for q in self.parts)
+
+
+def token() -> tuple[str, int] | None:
+    """(path, mtime) of the published file: the key that a publish changes; None when absent."""
     path = published()
     try:
-        mtime = os.stat(path).st_mtime_ns
+        return str(path), os.stat(path).st_mtime_ns
     except FileNotFoundError:
+        return None
+
+
+def caching() -> bool:
+    """False when DLTRENDS_DASHBOARD_CACHE_TTL is 0: every query and analysis runs afresh
+    (perf/pages.py measures the pages this way as its baseline)."""
+    return settings().dashboard_cache_ttl > 0
+
+
+def run(query: Query) -> pd.DataFrame:
+    """The query's result, or an empty frame when nothing is published yet."""
+    key = token()
+    if key is None:
         return pd.DataFrame()
-    return _runner()(str(path), mtime, query.sql, query.params)
+    if not caching():
+        return _execute(*key, query.sql, query.params)
+    return _runner()(*key, query.sql, query.params)
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,14 +121,32 @@ def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
 
 
 def freshness(source: str) -> dt.datetime | None:
-    """End of the source's last successful run (UTC), None when never collected."""
-    if source in ("registry", "warehouse"):  # copied into / written by every collect
-        frame = run(Query("SELECT max(last_run_at) FROM source_status"))
-    elif source == "downloads":  # the freshest of the download sources
-        frame = run(Query("SELECT max(last_success_at) FROM source_status "
-                          "WHERE source IN ('pypistats', 'clickpy', 'bigquery')"))
-    else:
-        frame = run(Query("SELECT last_success_at FROM source_status WHERE source = ?", (source,)))
-    if frame.empty or pd.isna(frame.iloc[0, 0]):
+    """End of the source's last successful run (UTC), None when never collected. One (cached)
+    read of source_status serves every panel's caption."""
+    frame = _status()
+    if frame.empty:
         return None
-    return pd.Timestamp(frame.iloc[0, 0]).to_pydatetime()
+    if source in ("registry", "warehouse"):  # copied into / written by every collect
+        when = frame["last_run_at"].max()
+    elif source == "downloads":  # the freshest of the download sources
+        when = frame.loc[frame["source"].isin(["pypistats", "clickpy", "bigquery"]),
+                         "last_success_at"].max()
+    else:
+        when = frame.loc[frame["source"] == source, "last_success_at"].max()
+    return None if pd.isna(when) else pd.Timestamp(when).to_pydatetime()
+
+
+_STATUS: dict[tuple[str, int] | None, pd.DataFrame] = {}
+
+
+def _status() -> pd.DataFrame:
+    """source_status of the published file, kept per file version (a publish changes the key):
+    a page asks for it once per panel, and a cache hit through st.cache_data costs a copy."""
+    key = token()
+    if not caching() or key not in _STATUS:
+        frame = run(Query("SELECT source, last_run_at, last_success_at FROM source_status"))
+        if not caching():
+            return frame
+        _STATUS.clear()  # only the current file version is worth keeping
+        _STATUS[key] = frame
+    return _STATUS[key]

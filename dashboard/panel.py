@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Any
 
 import altair as alt
@@ -28,8 +29,12 @@ def age_text(when: dt.datetime | None, now: dt.datetime | None = None) -> str:
     return t("time.just_now")
 
 
-def caption(source: str) -> str:
-    """'Source: PyPI JSON API, collected 2 hours ago'."""
+def caption(source: str | tuple[str, ...]) -> str:
+    """'Source: PyPI JSON API, collected 2 hours ago'; several sources each with their age."""
+    if isinstance(source, tuple):
+        parts = [t("panel.source_age", source=t(f"source.{s}"), age=age_text(db.freshness(s)))
+                 for s in source]
+        return t("panel.caption_many", sources=t("panel.separator").join(parts))
     return t("panel.caption", source=t(f"source.{source}"), age=age_text(db.freshness(source)))
 
 
@@ -42,18 +47,26 @@ def empty_state(command: str) -> None:
     st.info(t("empty.run_command", command=command), icon=":material/info:")
 
 
-def panel(key: str, title: str, query: db.Query, frame: pd.DataFrame, *,
-          source: str, command: str, chart: alt.TopLevelMixin | None = None,
+def panel(key: str, title: str, query: db.Query | db.Queries, frame: pd.DataFrame, *,
+          source: str | tuple[str, ...], command: str, chart: alt.TopLevelMixin | None = None,
           help: str | None = None, show_table: bool = False,
-          column_config: dict[str, Any] | None = None) -> None:
+          column_config: dict[str, Any] | None = None,
+          body: Callable[[pd.DataFrame], None] | None = None, nothing: str | None = None) -> None:
     """Render one panel; `command` is what a user runs when the panel is empty.
 
     The CSV download keeps the query's column names; `column_config` only changes the display.
+    `body` draws the panel's content itself (cards, evidence) from `frame` instead of a chart or
+    table; `source` may name several sources, each shown with its age. `nothing` is said instead
+    of the empty state when the data is there and nothing matched (no release this week).
     """
     with st.container(border=True):
         st.subheader(title, help=help, anchor=key)
-        if frame.empty:
+        if frame.empty and nothing:
+            st.caption(nothing)
+        elif frame.empty:
             empty_state(command)
+        elif body is not None:
+            body(frame)
         else:
             if chart is not None:
                 st.altair_chart(chart, width="stretch")
@@ -77,11 +90,12 @@ def _is_column(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-def _actions(key: str, title: str, query: db.Query, frame: pd.DataFrame,
+def _actions(key: str, title: str, query: db.Query | db.Queries, frame: pd.DataFrame,
              chart: alt.TopLevelMixin | None) -> None:
     name = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(t("panel.download_csv"), frame.to_csv(index=False).encode("utf-8"),
+    # The CSV is built when someone downloads it, not on every run of the page
+    left.download_button(t("panel.download_csv"), lambda: frame.to_csv(index=False).encode("utf-8"),
                          file_name=f"dltrends-{name}.csv", mime="text/csv", key=f"csv_{key}",
                          disabled=frame.empty, on_click="ignore", icon=":material/download:")
     if chart is not None:

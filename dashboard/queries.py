@@ -753,3 +753,294 @@ ORDER BY raised_at DESC, alert_key LIMIT ?
 """,
         (limit,),
     )
+
+
+# --- Insight (issue 7): Overview, Compare, Framework detail, Advisor ------------------------------
+# Signal series come back long (framework, date, value) for dltrends.analysis; `days` bounds the
+# history read (None: all of it). A framework's star and author sums keep only the days (months)
+# on which every one of its repos has a value, so a missing repo never reads as a drop.
+
+def insight_frameworks() -> Query:
+    return Query(
+        """
+SELECT framework, name, status, successor, homepage, deployment, deployment_source, github,
+       hf_library, registry_order
+FROM frameworks ORDER BY registry_order
+"""
+    )
+
+
+def framework_health() -> Query:
+    return Query("SELECT * FROM framework_health")
+
+
+def downloads_series(frameworks: list[str] | None, days: int | None) -> Query:
+    """Daily downloads (without mirrors) of each framework's counted packages, the last `days`
+    days before the newest day collected."""
+    return Query(
+        """
+SELECT framework, day AS date, sum(downloads) AS value
+FROM downloads_daily
+WHERE counted AND category = 'without_mirrors'
+  AND (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+  AND (?::INTEGER IS NULL OR day > (SELECT max(day) FROM downloads_daily) - ?::INTEGER)
+GROUP BY framework, day ORDER BY framework, day
+""",
+        (frameworks, frameworks, days, days),
+    )
+
+
+def stars_series(frameworks: list[str] | None) -> Query:
+    """Cumulative stars per framework and day (exact and estimated points alike)."""
+    return Query(
+        """
+WITH per_day AS (
+    SELECT framework, day, sum(stars) AS stars, count(*) AS repos,
+           bool_or(method = 'estimated') AS estimated
+    FROM star_history
+    WHERE framework IS NOT NULL
+      AND (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+    GROUP BY framework, day
+)
+SELECT framework, day AS date, stars AS value, estimated
+FROM per_day
+QUALIFY repos = max(repos) OVER (PARTITION BY framework)
+ORDER BY framework, day
+""",
+        (frameworks, frameworks),
+    )
+
+
+def authors_series(frameworks: list[str] | None) -> Query:
+    """Active commit authors per framework and ended month (summed over its repos)."""
+    return Query(
+        """
+WITH per_month AS (
+    SELECT framework, month, sum(active_authors) AS authors, count(*) AS repos
+    FROM community_monthly
+    WHERE active_authors IS NOT NULL
+      AND month < date_trunc('month', now() AT TIME ZONE 'UTC')::DATE
+      AND (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+    GROUP BY framework, month
+)
+SELECT framework, month AS date, authors AS value
+FROM per_month
+QUALIFY repos = max(repos) OVER (PARTITION BY framework)
+ORDER BY framework, month
+""",
+        (frameworks, frameworks),
+    )
+
+
+def hub_series(frameworks: list[str] | None) -> Query:
+    """Models with the framework's Hugging Face library tag, per daily snapshot."""
+    return Query(
+        """
+SELECT framework, snapshot_date AS date, models_count AS value
+FROM hub_models_daily
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+ORDER BY framework, snapshot_date
+""",
+        (frameworks, frameworks),
+    )
+
+
+def questions_series(frameworks: list[str] | None) -> Query:
+    """New Stack Overflow questions per week, per framework, at each snapshot."""
+    return Query(
+        """
+SELECT framework, snapshot_date AS date, sum(questions_per_week) AS value
+FROM stackoverflow_tags_daily
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[]))) AND questions_per_week IS NOT NULL
+GROUP BY framework, snapshot_date ORDER BY framework, snapshot_date
+""",
+        (frameworks, frameworks),
+    )
+
+
+def npm_series(frameworks: list[str] | None) -> Query:
+    """Daily npm downloads of each framework's JavaScript builds, as a mean per ISO week."""
+    return Query(
+        """
+SELECT framework, date_trunc('week', day) AS date, sum(downloads) / count(DISTINCT day) AS value
+FROM npm_downloads_daily
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+GROUP BY framework, date_trunc('week', day) ORDER BY framework, date
+""",
+        (frameworks, frameworks),
+    )
+
+
+def conda_series(frameworks: list[str] | None) -> Query:
+    """conda downloads per framework and month (every channel Anaconda publishes)."""
+    return Query(
+        """
+SELECT framework, month AS date, sum(downloads) AS value
+FROM conda_downloads_monthly
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+GROUP BY framework, month ORDER BY framework, month
+""",
+        (frameworks, frameworks),
+    )
+
+
+def share_series(frameworks: list[str] | None) -> Query:
+    """Weekly mean of each framework's share of the tracked downloads (trailing 28 days)."""
+    return Query(
+        """
+SELECT framework, date_trunc('week', day) AS date, avg(share_28d) AS value
+FROM adoption_share
+WHERE (?::VARCHAR[] IS NULL OR framework IN (SELECT unnest(?::VARCHAR[])))
+GROUP BY framework, date_trunc('week', day) ORDER BY framework, date
+""",
+        (frameworks, frameworks),
+    )
+
+
+def first_releases() -> Query:
+    """Each framework's first known release: its first PyPI upload of a primary package, its
+    first GitHub release or tag, or a 'launch' event in the registry, whichever is earliest."""
+    return Query(
+        """
+SELECT framework, min(day) AS first_release FROM (
+    SELECT framework, min(released_at)::DATE AS day FROM releases
+    WHERE role = 'primary' AND released_at IS NOT NULL GROUP BY framework
+    UNION ALL
+    SELECT framework, min(published_at)::DATE FROM github_releases
+    WHERE published_at IS NOT NULL GROUP BY framework
+    UNION ALL
+    SELECT framework, min(event_date) FROM framework_events WHERE kind = 'launch' GROUP BY framework
+) WHERE framework IS NOT NULL GROUP BY framework
+"""
+    )
+
+
+def minor_releases(frameworks: list[str]) -> Query:
+    """The first final release of each minor series (X.Y) of the primary packages, every year."""
+    return Query(
+        """
+SELECT r.framework, f.name AS framework_name,
+       r.package || ' ' || r.version_major || '.' || r.version_minor AS label,
+       min(r.released_at)::DATE AS date
+FROM releases r JOIN frameworks f USING (framework)
+WHERE r.framework IN (SELECT unnest(?::VARCHAR[])) AND r.role = 'primary'
+  AND NOT coalesce(r.is_prerelease, true) AND r.released_at IS NOT NULL
+  AND r.version_major IS NOT NULL
+GROUP BY r.framework, f.name, r.package, r.version_major, r.version_minor
+ORDER BY date
+""",
+        (frameworks,),
+    )
+
+
+def framework_events_of(frameworks: list[str]) -> Query:
+    """Lifecycle events of the given frameworks, as annotation labels."""
+    return Query(
+        """
+SELECT framework, event_date AS date, kind || ': ' || note AS label, source
+FROM framework_events WHERE framework IN (SELECT unnest(?::VARCHAR[])) ORDER BY event_date
+""",
+        (frameworks,),
+    )
+
+
+def new_releases(days: int) -> Query:
+    """Final and pre-releases of counted packages uploaded in the last `days` days."""
+    return Query(
+        """
+SELECT r.framework, f.name AS framework_name, r.package, r.version, r.released_at,
+       r.is_prerelease, r.yanked
+FROM releases r JOIN frameworks f USING (framework)
+WHERE r.role IN ('primary', 'variant') AND r.released_at >= now() - to_days(?::INTEGER)
+ORDER BY r.released_at DESC
+""",
+        (days,),
+    )
+
+
+def recent_regressions(days: int) -> Query:
+    """Benchmark steps whose newer version was first measured in the last `days` days."""
+    return Query(
+        """
+WITH measured AS (
+    SELECT machine_id, framework, version, min(started_at) AS first_measured
+    FROM benchmark_runs WHERE status = 'ok' GROUP BY ALL
+)
+SELECT g.framework_name, g.case_key, g.mode, g.from_version, g.to_version, g.change, g.noise,
+       g.kind, m.first_measured, g.machine_id
+FROM benchmark_regressions g
+JOIN measured m ON m.machine_id = g.machine_id AND m.framework = g.framework
+                AND m.version = g.to_version
+WHERE m.first_measured >= now() - to_days(?::INTEGER)
+ORDER BY g.kind = 'improvement', g.change DESC
+""",
+        (days,),
+    )
+
+
+def stale_sources(hours: int) -> Query:
+    """Sources collected at least once whose last successful run is older than `hours`."""
+    return Query(
+        """
+SELECT source, last_status, last_success_at, failed_of_last_5
+FROM source_status
+WHERE last_success_at IS NULL OR last_success_at < now() - to_hours(?::INTEGER)
+ORDER BY last_success_at NULLS FIRST
+""",
+        (hours,),
+    )
+
+
+def bench_suite_latest() -> Query:
+    """Every successful result of the most recently measured machine (for the speed criterion)."""
+    return Query(
+        """
+WITH machine AS (
+    SELECT arg_max(machine_id, started_at) AS machine_id, arg_max(cpu_model, started_at) AS cpu_model
+    FROM benchmark_runs
+)
+SELECT r.framework, r.version, r.benchmark, r.case_key, r.mode, r.median, r.started_at,
+       r.machine_id, m.cpu_model
+FROM benchmark_results r JOIN machine m USING (machine_id)
+WHERE r.status = 'ok'
+"""
+    )
+
+
+def recent_releases(limit: int = 12) -> Query:
+    """The newest `limit` releases of each framework's primary packages."""
+    return Query(
+        """
+SELECT framework, package, version, released_at, is_prerelease, yanked, python_versions
+FROM releases
+WHERE role = 'primary' AND released_at IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY framework ORDER BY released_at DESC) <= ?
+ORDER BY framework, released_at DESC
+""",
+        (limit,),
+    )
+
+
+def signals_glance() -> Query:
+    """The latest value of each signal beyond PyPI and GitHub, per framework."""
+    return Query(
+        """
+SELECT framework, 'hub_models' AS signal, max(snapshot_date) AS as_of,
+       arg_max(models_count, snapshot_date) AS value
+FROM hub_models_daily GROUP BY framework
+UNION ALL
+SELECT framework, 'questions_per_week', max(snapshot_date),
+       sum(questions_per_week) FILTER (WHERE snapshot_date = last)
+FROM (SELECT *, max(snapshot_date) OVER (PARTITION BY framework) AS last FROM stackoverflow_tags_daily)
+GROUP BY framework
+UNION ALL
+SELECT framework, 'npm_downloads_30d', max(day), sum(downloads) FILTER (WHERE day > last - 30)
+FROM (SELECT *, max(day) OVER (PARTITION BY framework) AS last FROM npm_downloads_daily)
+GROUP BY framework
+UNION ALL
+SELECT framework, 'conda_downloads_month', max(month), sum(downloads) FILTER (WHERE month = last)
+FROM (SELECT *, max(month) OVER (PARTITION BY framework) AS last FROM conda_downloads_monthly)
+GROUP BY framework
+ORDER BY framework, signal
+"""
+    )

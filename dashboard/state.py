@@ -70,3 +70,19 @@ def toggle(key: str, label: str, default: bool = False, **kwargs: Any) -> bool:
     value = st.toggle(label, key=widget, **kwargs)
     st.query_params[key] = "1" if value else "0"
     return value
+
+
+def slider(key: str, label: str, min_value: int, max_value: int, default: int, step: int = 1,
+           **kwargs: Any) -> int:
+    """An integer slider whose value lives in ?key=N (out-of-range or odd values fall back)."""
+    widget = f"_w_{key}"
+    if widget not in st.session_state:
+        raw = _initial(key, None)
+        try:
+            value = int(raw) if raw is not None else default
+        except ValueError:
+            value = default
+        st.session_state[widget] = value if min_value <= value <= max_value else default
+    value = st.slider(label, min_value, max_value, step=step, key=widget, **kwargs)
+    st.query_params[key] = str(value)
+    return value

@@ -73,6 +73,8 @@ class Framework(BaseModel):
     successor: str = ""
     events: list[Event] = []
     homepage: Url = ""
+    deployment: list[Literal["server", "desktop", "mobile", "edge", "browser", "embedded"]] = []
+    deployment_source: Url = ""
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,9 @@ def _check_cross_references(path: Path, frameworks: dict[str, Framework]) -> Non
             raise ConfigError(
                 f"{path}: [frameworks.{fid}] successor: unknown framework id {fw.successor!r}"
             )
+        if fw.deployment and not fw.deployment_source:
+            raise ConfigError(f"{path}: [frameworks.{fid}] deployment_source: cite the source of "
+                              "the deployment targets (a URL)")
         if fw.successor == fid:
             raise ConfigError(f"{path}: [frameworks.{fid}] successor: a framework cannot succeed itself")
 

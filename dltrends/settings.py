@@ -131,8 +131,8 @@ class Settings(BaseSettings):
         "reach you (PyPI asks bulk clients for one)."
     )
     dashboard_cache_ttl: int = Field(
-        300, ge=0, description="Seconds the dashboard caches a query result (a new publish "
-        "invalidates it sooner)."
+        300, ge=0, description="Seconds the dashboard caches a query result or analysis (a new "
+        "publish invalidates it sooner); 0 turns caching off."
     )
     sql_timeout: float = Field(
         30.0, gt=0, le=3600, description="Seconds one SQL console query (dashboard SQL page, "

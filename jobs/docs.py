@@ -28,6 +28,12 @@ EXAMPLES = {
         "SELECT framework, event_date, kind, note, source FROM framework_events\n"
         "WHERE kind IN ('rename', 'merge', 'retired') ORDER BY event_date;"
     ),
+    "framework_health": (
+        "-- Health facts: release age, cadence and close-time trends, bus factor, vulnerabilities\n"
+        "SELECT framework, status, days_since_release, round(cadence_ratio, 2) AS cadence_ratio,\n"
+        "       round(close_time_ratio, 2) AS close_time_ratio, bus_factor, open_vulnerabilities\n"
+        "FROM framework_health ORDER BY days_since_release;"
+    ),
     "packages": (
         "-- Tracked packages per framework and role\n"
         "SELECT framework, role, count(*) AS packages, list(package) FROM packages\n"
@@ -234,7 +240,7 @@ EXAMPLES = {
 # Topics group the examples in the SQL console (dashboard SQL page, `dltrends sql --examples`).
 # A view that no topic names is listed under "other"; name it here when you add a view.
 TOPICS = {
-    "frameworks": ["frameworks", "framework_events"],
+    "frameworks": ["frameworks", "framework_events", "framework_health"],
     "releases": ["releases", "release_files", "packages"],
     "community": ["repo_stats_daily", "framework_stats_daily", "github_releases",
                   "release_note_items", "community_monthly", "star_history"],

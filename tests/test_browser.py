@@ -23,7 +23,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.browser]
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
-    ("", {"en": "Release activity", "zh": "发布活跃度"}),
+    ("", {"en": "Frameworks at a glance", "zh": "框架一览"}),
+    ("compare", {"en": "Align by", "zh": "对齐方式"}),
+    ("framework?fw=pytorch", {"en": "Change points and anomalies", "zh": "变点与异常"}),
+    ("advisor", {"en": "Evidence for every rank", "zh": "每个名次的证据"}),
     ("releases", {"en": "Wheel support matrix of the latest release", "zh": "最新版本的 wheel 支持矩阵"}),
     ("performance", {"en": "Fingerprint and environments of the latest run",
                      "zh": "最近一次运行的机器指纹与环境"}),
@@ -84,7 +87,8 @@ def browser():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize(("path", "marker"), PAGES, ids=[
-    "overview", "releases", "performance", "adoption", "data", "sql", "community"])
+    "overview", "compare", "framework", "advisor", "releases", "performance", "adoption", "data",
+    "sql", "community"])
 def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, lang):
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     errors: list[str] = []

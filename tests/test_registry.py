@@ -103,3 +103,16 @@ def test_missing_registry_file(tmp_path):
 def test_check_ids_refuses_unknown_framework(shipped):
     with pytest.raises(ConfigError, match="unknown framework id"):
         shipped.check_ids(["tensorflow", "nosuch"])
+
+
+def test_deployment_targets_are_curated_with_a_source(shipped, tmp_path):
+    fw = shipped.frameworks
+    assert "browser" in fw["onnxruntime"].deployment and "mobile" in fw["tflite"].deployment
+    assert all(f.deployment_source.startswith("https://") for f in fw.values() if f.deployment)
+    path = write(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["server"]\n')
+    with pytest.raises(ConfigError, match=r"\[frameworks.a\] deployment_source: cite the source"):
+        load_registry(path)
+    path = write(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["mars"]\n'
+                           'deployment_source = "https://x.invalid"\n')
+    with pytest.raises(ConfigError, match=r"\[frameworks.a\] deployment.0"):
+        load_registry(path)

@@ -45,7 +45,8 @@ def _tables(section):
 def test_sections_in_order_with_their_sources(reports):
     report, _ = reports["en"]
     assert [s.id for s in report.sections] == [
-        "overview", "new_releases", "regressions", "release_movers", "data_health"]
+        "overview", "new_releases", "regressions", "release_movers", "download_movers",
+        "star_movers", "forecasts", "health", "data_health"]
     assert report.left_out == [] and report.failed == []
     assert (report.start, report.end) == (dt.datetime(2026, 10, 22, tzinfo=dt.UTC),
                                           dt.datetime(2026, 10, 29, tzinfo=dt.UTC))
@@ -83,6 +84,33 @@ def test_release_movers_compare_two_windows(reports, collected_warehouse):
     assert keras == 6
 
 
+def test_movers_forecasts_and_health_sections(reports, collected_warehouse):
+    report = reports["en"][0]
+    downloads = _section(report, "download_movers")
+    assert downloads.blocks[0].text.startswith("No framework has download data for every day of "
+                                               "this period and the 7 days before (the latest day "
+                                               "collected is 2024-01-10)")
+    stars = _tables(_section(report, "star_movers"))[0].frame.set_index("framework_name")
+    # stars gained 2026-10-22..28 against 10-15..21, from the star history itself
+    with reader(collected_warehouse) as con:
+        at = dict(con.execute("SELECT day, stars FROM star_history WHERE repo = 'pytorch/pytorch' "
+                              "AND day IN ('2026-10-28', '2026-10-21', '2026-10-14')").fetchall())
+    assert stars.loc["PyTorch", "recent"] == at[dt.date(2026, 10, 28)] - at[dt.date(2026, 10, 21)]
+    assert stars.loc["PyTorch", "previous"] == at[dt.date(2026, 10, 21)] - at[dt.date(2026, 10, 14)]
+    forecast = _tables(_section(report, "forecasts"))[0].frame
+    assert forecast["framework_name"].tolist() == ["PyTorch", "TensorFlow"]
+    assert (forecast["lo80"] < forecast["mean"]).all() and (forecast["mean"] < forecast["hi80"]).all()
+    assert (forecast["mape"] > 0).all() and (forecast["week"] == dt.date(2027, 1, 18)).all()
+    assert "PyTorch (PyPI downloads per week)" in _section(report, "forecasts").blocks[-1].text
+    health = _tables(_section(report, "health"))[0].frame.set_index("framework_name")
+    assert health.loc["PyTorch", "coverage"] == 1.0 and health.loc["Apache MXNet", "status"] == "retired"
+    assert "Lifecycle" in health.loc["Chainer", "weak"]
+    assert "Caffe2" in _section(report, "health").blocks[2].text  # 35 % of the weight: no score
+    zh = _tables(_section(reports["zh"][0], "health"))[0].frame
+    assert "已退役" in set(zh["status"]) and "健康分（0-100）" in _tables(
+        _section(reports["zh"][0], "health"))[0].columns.values()
+
+
 def test_html_is_self_contained_and_escaped(reports):
     for lang in ("en", "zh"):
         report, written = reports[lang]
@@ -90,7 +118,7 @@ def test_html_is_self_contained_and_escaped(reports):
         assert "Content-Security-Policy" in page and "default-src 'none'" in page
         assert not re.search(r'(src|href)="(?!data:image/png;base64,|#)', page)
         images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-        assert len(images) == 3
+        assert len(images) == 5  # release activity, timeline, release movers, star movers, health
         assert f"<h1>{report.title}</h1>" in page
     assert '<html lang="zh-CN">' in reports["zh"][1].html.read_text(encoding="utf-8")
     assert "dltrends 周报" in reports["zh"][1].html.read_text(encoding="utf-8")
@@ -100,7 +128,7 @@ def test_markdown_links_its_images(reports):
     _, written = reports["zh"]
     text = written.markdown.read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert len(links) == 3
+    assert len(links) == 5
     for link in links:
         png = (written.markdown.parent / link).read_bytes()
         assert png_size(png)[0] > 400
@@ -134,8 +162,12 @@ def test_an_empty_view_is_left_out(tmp_path, server):
         report = build_report(cfg.db, "en", UNTIL)
     assert "New releases: left out, the releases view is empty (run `dltrends collect --source " \
            "pypi` to fill it)." in report.left_out
-    assert [s.id for s in report.sections] == ["data_health"]
-    health = report.sections[0]
+    # the analysis sections say what is missing instead of inventing a forecast or a score
+    assert [s.id for s in report.sections] == ["forecasts", "health", "data_health"]
+    assert report.sections[0].blocks[1].text.startswith("Not enough history for any forecast yet")
+    assert report.sections[1].blocks[1].text.startswith("Not enough data for a health score "
+                                                        "(less than 50% of the weight): <b>Ghost</b>")
+    health = report.sections[2]
     assert "Failing sources (last run failed, or 2 or more of the last 5): pypi." in \
         health.blocks[0].items
 
@@ -171,7 +203,7 @@ def test_cli_writes_both_files(collected_warehouse, tmp_path):
     result = CliRunner().invoke(app, ["report", "--db", str(collected_warehouse), "--out", str(out),
                                       "--lang", "zh", "--until", "2026-10-28"])
     assert result.exit_code == 0, result.output
-    assert "5 sections, 0 left out, 0 failed" in result.output
+    assert "9 sections, 0 left out, 0 failed" in result.output
     assert sorted(p.name for p in out.iterdir()) == [
         "dltrends-report-2026-10-28-zh", "dltrends-report-2026-10-28-zh.html",
         "dltrends-report-2026-10-28-zh.md"]

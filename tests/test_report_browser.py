@@ -51,7 +51,7 @@ def test_report_renders_offline_with_its_images(collected_warehouse, tmp_path, b
     page.get_by_role("heading", name=heading, exact=True).wait_for(timeout=15_000)
     images = page.eval_on_selector_all(
         "img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight, e.alt])")
-    assert len(images) == 3
+    assert len(images) == 5  # release activity, timeline, release movers, star movers, health
     assert all(done and width > 400 and height > 50 and alt for done, width, height, alt in images)
     assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
     assert errors == []

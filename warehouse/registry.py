@@ -15,8 +15,9 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
         {"framework": fid, "name": fw.name, "status": fw.status, "successor": fw.successor or None,
          "homepage": fw.homepage or None, "hf_library": fw.hf_library or None,
          "github": fw.github, "conda": fw.conda, "npm": fw.npm,
-         "stackoverflow_tags": fw.stackoverflow_tags,
-         "aliases": fw.aliases, "registry_order": order}
+         "stackoverflow_tags": fw.stackoverflow_tags, "aliases": fw.aliases,
+         "registry_order": order, "deployment": fw.deployment,
+         "deployment_source": fw.deployment_source or None}
         for order, (fid, fw) in enumerate(registry.frameworks.items())
     ])
     events = pd.DataFrame([

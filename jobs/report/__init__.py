@@ -184,6 +184,7 @@ def period(until: dt.date, days: int) -> tuple[dt.datetime, dt.datetime]:
 
 def registered() -> list[Section]:
     """The built-in sections and any registered since, in order."""
+    from jobs.report import insight as _insight  # noqa: F401  (movers, forecasts, health)
     from jobs.report import sections as _builtin  # noqa: F401  (registers the sections)
 
     return list(SECTIONS)

@@ -2,7 +2,7 @@ CREATE OR REPLACE VIEW main.frameworks AS
 SELECT f.framework, f.name, f.status, f.successor, f.homepage, f.github, f.conda, f.hf_library,
        f.stackoverflow_tags, f.aliases,
        list(p.package ORDER BY p.package) FILTER (WHERE p.counted) AS counted_packages,
-       f.registry_order, coalesce(f.npm, []) AS npm
+       f.registry_order, coalesce(f.npm, []) AS npm, f.deployment, f.deployment_source
 FROM core.frameworks f
 LEFT JOIN core.packages p USING (framework)
 GROUP BY ALL;
@@ -21,3 +21,5 @@ COMMENT ON COLUMN main.frameworks.aliases IS 'Names other sources use for this f
 COMMENT ON COLUMN main.frameworks.counted_packages IS 'PyPI packages counted in framework totals (roles primary and variant).';
 COMMENT ON COLUMN main.frameworks.registry_order IS 'Position in the registry file (0-based).';
 COMMENT ON COLUMN main.frameworks.npm IS 'npm package names (JavaScript builds), e.g. @tensorflow/tfjs.';
+COMMENT ON COLUMN main.frameworks.deployment IS 'Curated deployment targets: server, desktop, mobile, edge, browser, embedded (empty when not curated).';
+COMMENT ON COLUMN main.frameworks.deployment_source IS 'URL backing the deployment targets.';

@@ -1,0 +1,65 @@
+"""Formatting shared by the insight pages (Overview, Compare, Framework,
+Advisor): numbers, percentages, "no data" with the command that fills it, links between pages."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from dashboard.i18n import t
+from dashboard.insight import COMMANDS
+
+FRAMEWORK_PAGE = "app_pages/framework.py"
+
+
+def missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def number(value: object) -> str:
+    """12345678 -> '12.3M'; 'no data' when missing."""
+    if missing(value):
+        return t("insight.no_data")
+    value = float(value)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{suffix}"
+    return f"{value:,.0f}" if value == int(value) else f"{value:.2f}"
+
+
+def percent(value: object, signed: bool = True) -> str | None:
+    """0.123 -> '+12.3%'; None when missing (st.metric then shows no delta)."""
+    if missing(value):
+        return None
+    return f"{float(value):+.1%}" if signed else f"{float(value):.1%}"
+
+
+def no_data_help(signal: str) -> str:
+    return t("insight.fill", command=COMMANDS[signal])
+
+
+def signal_label(signal: str) -> str:
+    return t(f"insight.signal_{signal}")
+
+
+
+def page_url(path: str, **params: str) -> str:
+    """A relative link to another page with its filters (works under --base-url-path too)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items() if k != "anchor")
+    anchor = f"#{params['anchor']}" if "anchor" in params else ""
+    return f"./{path}{'?' + query if query else ''}{anchor}"
+
+
+def note_text(note: object) -> str:
+    """A momentum row's note ('short', 'stale') in words; empty when there is none."""
+    return t(f"insight.note_{note}") if isinstance(note, str) else ""
+
+
+def as_list(value: object) -> list[str]:
+    """A DuckDB list column's value (a numpy array, a list or NULL) as a list of strings."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return []
+    return [str(v) for v in value]
