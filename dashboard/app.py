@@ -5,7 +5,7 @@ Builds the navigation over dashboard/app_pages/; each page reads the published f
 
 import streamlit as st
 
-from dashboard import db, state
+from dashboard import db, state, warmup
 from dashboard.i18n import t
 from dltrends.errors import ConfigError
 
@@ -46,4 +46,5 @@ if not db.available():
     st.title(page.title)
     st.warning(t("app.no_warehouse", path=str(path), command="dltrends collect"))
     st.stop()
+warmup.start()  # this server's one background thread that warms the caches after each publish
 page.run()

@@ -35,6 +35,7 @@ COMMANDS = {
     "health": "dltrends collect --source pypi --source github-history --source osv",
     "bench": "dltrends bench run --spec torch==2.13.0 --spec jax==0.10.2",
 }
+CHANGE_DAYS = 7  # "what changed" on the Overview: the last week
 SOURCES = {"downloads": "downloads", "stars": "github-history", "authors": "github-history",
            "hub_models": "hf", "questions": "stackoverflow", "npm": "npm", "conda": "conda",
            "share": "downloads"}
@@ -165,6 +166,11 @@ def speed() -> pd.DataFrame:
         return pd.DataFrame(columns=["framework", "version", "speedup", "cases", "cpu_model"])
     out = facts.speed_vs_reference(results)
     return out.assign(cpu_model=results["cpu_model"].iloc[0], machine_id=results["machine_id"].iloc[0])
+
+
+def slider_weights() -> dict[str, int]:
+    """The adoption index's default weights as the Overview's sliders show them (percent)."""
+    return {signal: int(100 * facts.INDEX_WEIGHTS[signal]) for signal in facts.SIGNALS}
 
 
 @cached
@@ -306,7 +312,7 @@ def cards() -> pd.DataFrame:
 
 
 @cached
-def movers(days: int = 7) -> pd.DataFrame:
+def movers(days: int = CHANGE_DAYS) -> pd.DataFrame:
     """Per framework: downloads over the last `days` days against the `days` before, and stars
     gained over the same windows; each at the end of its own series (as_of)."""
     rows = []

@@ -69,7 +69,10 @@ def dashboard_url(collected_warehouse):
         pytest.fail(f"the dashboard did not start: {proc.stdout.read()}")
     yield url
     proc.terminate()
-    proc.wait(10)
+    output = proc.communicate(timeout=10)[0]
+    # the server's cache warm-up thread (dashboard.warmup) ran quietly and without failing
+    assert "dashboard caches warmed for " in output, output
+    assert "missing ScriptRunContext" not in output and "warm-up failed" not in output, output
 
 
 @pytest.fixture(scope="module")

@@ -231,3 +231,36 @@ def test_settings_are_read_again_when_their_inputs_change(collected_warehouse, m
     assert db.settings().db == tmp_path / "other.duckdb"
     (tmp_path / "dltrends.toml").write_text("dashboard_cache_ttl = 7\n")  # cwd is tmp_path
     assert db.settings().dashboard_cache_ttl == 7
+
+
+# Cache warm-up -----------------------------------------------------------------------------------
+
+def test_warm_up_computes_every_analysis_the_insight_pages_read(collected_warehouse, monkeypatch):
+    """After dashboard.warmup.warm() (what the server's thread runs after each publish), the four
+    pages render without computing any analysis again."""
+    from dashboard import warmup
+    from dltrends.analysis import changes, facts, forecast
+
+    monkeypatch.setenv("DLTRENDS_DB", str(collected_warehouse))
+    assert warmup.warm() > 0
+    computed = []
+
+    def refuse(name):
+        def fn(*args, **kwargs):
+            computed.append(name)
+            raise AssertionError(f"{name} computed again after the warm-up")
+        return fn
+
+    for module, name in [(facts, "momentum"), (facts, "assemble"), (forecast, "forecast_weeks"),
+                         (forecast, "backtest_weeks"), (changes, "findings")]:
+        monkeypatch.setattr(module, name, refuse(name))
+    for page, params in [("overview", {}), ("compare", {}), ("advisor", {}),
+                         ("framework", {"fw": "pytorch"}), ("framework", {"fw": "jax"})]:
+        open_page(collected_warehouse, monkeypatch, f"app_pages/{page}.py", **params)
+    assert computed == []
+
+
+def test_warm_up_thread_runs_only_in_a_server(monkeypatch):
+    from dashboard import warmup
+
+    assert warmup.start() is None  # AppTest and bare mode compute on demand: no thread

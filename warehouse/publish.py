@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from dltrends.errors import DltrendsError
-from warehouse.compact import MaintenanceError, compact, needs_compaction
+from warehouse.compact import MaintenanceError, compact, fsync, fsync_dir, needs_compaction
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ def publish(work: Path, published: Path, compact_ratio: float = DEFAULT_COMPACT_
     tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     try:
         shutil.copyfile(work, tmp)
-        _fsync(tmp)
+        fsync(tmp)
         os.replace(tmp, published)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -78,7 +78,7 @@ def publish(work: Path, published: Path, compact_ratio: float = DEFAULT_COMPACT_
     except BaseException:  # SIGTERM (jobs.terminate) mid-copy: leave no partial copy behind
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(published.parent)
+    fsync_dir(published.parent)
     size = published.stat().st_size
     elapsed = time.perf_counter() - start
     log.info("published %s (%.1f MB) in %.2f s", published, size / 1e6, elapsed)
@@ -90,19 +90,3 @@ def _remove_stale_copies(published: Path) -> None:
     for stale in published.parent.glob(f".{published.name}.*.tmp"):
         log.info("removing %s, left by an interrupted publish", stale)
         stale.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

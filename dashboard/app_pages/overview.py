@@ -12,7 +12,7 @@ from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 from dltrends.analysis import facts, scoring
 
-DAYS = 7
+DAYS = insight.CHANGE_DAYS
 STALE_HOURS = 48
 RETIRED = ("retired", "archived")
 COLUMNS = 4
@@ -90,7 +90,7 @@ with st.expander(t("overview.index_weights"), icon=":material/tune:"):
     for column, signal in zip(weight_columns, facts.SIGNALS, strict=True):
         with column:
             weights[signal] = state.slider(f"iw_{signal}", ui.signal_label(signal), 0, 100,
-                                           int(100 * facts.INDEX_WEIGHTS[signal]), 5)
+                                           insight.slider_weights()[signal], 5)
 table = insight.framework_facts(tuple(sorted(weights.items())))
 index = pd.DataFrame()
 if not table.empty:
