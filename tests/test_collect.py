@@ -230,3 +230,14 @@ def test_every_stream_key_matches_the_declared_table_key(settings, registry):
     with reader(settings.db) as con:
         for stream in pypi.STREAMS.values():
             assert tuple(primary_key(con, stream.table)) == stream.primary_key
+
+
+def test_a_cause_shared_by_many_items_is_said_once():
+    from warehouse.runs import RunCounts
+
+    counts = RunCounts()
+    for stream in ("snapshots", "releases"):  # the same repos, failing the same way, twice
+        for repo in ("b/two", "a/one"):
+            counts.fail(stream, repo, "GitHub API unreachable")
+    counts.fail("releases", "c/three", "HTTP 404")
+    assert counts.error_text() == "a/one, b/two: GitHub API unreachable; c/three: HTTP 404"

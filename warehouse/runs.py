@@ -51,7 +51,12 @@ class RunCounts:
     def error_text(self) -> str | None:
         if not self.errors:
             return None
-        text = "; ".join(f"{item}: {cause}" for (_, item), cause in sorted(self.errors.items()))
+        by_cause: dict[str, list[str]] = {}  # one cause shared by many items is said once
+        for (_, item), cause in sorted(self.errors.items()):
+            items = by_cause.setdefault(cause, [])
+            if item not in items:
+                items.append(item)
+        text = "; ".join(f"{', '.join(items)}: {cause}" for cause, items in by_cause.items())
         return text if len(text) <= MAX_ERROR_TEXT else text[:MAX_ERROR_TEXT] + " ..."
 
 

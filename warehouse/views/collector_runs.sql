@@ -14,7 +14,7 @@ COMMENT ON COLUMN main.collector_runs.status IS 'ok, partial (some items failed)
 COMMENT ON COLUMN main.collector_runs.items_ok IS 'Items fetched with new data and saved.';
 COMMENT ON COLUMN main.collector_runs.items_failed IS 'Items that failed; error names each one.';
 COMMENT ON COLUMN main.collector_runs.rows_written IS 'Typed rows inserted, changed or marked removed.';
-COMMENT ON COLUMN main.collector_runs.error IS 'Each failed item and why, separated by "; " (or what broke the source).';
+COMMENT ON COLUMN main.collector_runs.error IS 'Why items failed, each cause once with the items it hit ("a, b: why"), separated by "; " (or what broke the source).';
 COMMENT ON COLUMN main.collector_runs.items_unchanged IS 'Items the source reported unchanged (304, same serial): no parsing, no writes.';
 COMMENT ON COLUMN main.collector_runs.items_deferred IS 'Items postponed to a later run.';
 COMMENT ON COLUMN main.collector_runs.requests IS 'HTTP requests sent, retries included.';
