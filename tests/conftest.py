@@ -127,3 +127,13 @@ def warehouse_copy(tmp_path: Path, collected_warehouse: Path) -> Path:
     target.parent.mkdir()
     shutil.copyfile(collected_warehouse, target)
     return target
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Time frozen at tests.github_support.NOW; the patched sleep records each wait (`.waits`)
+    and moves time on by it (see `frozen_time`)."""
+    from tests.github_support import frozen_time
+
+    with frozen_time(monkeypatch) as traveller:
+        yield traveller

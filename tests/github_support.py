@@ -22,15 +22,22 @@ import re
 import threading
 import time
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
+import time_machine
+
+import collectors.http
+from dltrends.registry import load_registry
+from jobs.collect import collect
 from tests.fakeserver import FIXTURES, FakeServer, Request, Response
 
 GITHUB_FIXTURES = FIXTURES / "github_rest"
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)  # the frozen "now" of the GitHub tests
 API = "https://api.github.com"
 _DROP = {"content-length", "content-encoding", "transfer-encoding", "status", "connection", "date",
          "server", "x-github-request-id", "x-runtime-rack"}
@@ -450,3 +457,35 @@ def github_settings(tmp_path: Path, server: FakeServer, **overrides: Any):
     from tests.conftest import make_settings
 
     return make_settings(tmp_path, server, **overrides)
+
+
+# -- frozen time for the collector tests -----------------------------------------------------------
+
+_clocks: list = []  # the frozen clocks of the running test
+
+
+@contextmanager
+def frozen_time(monkeypatch):
+    """Time frozen at NOW; the patched sleep records each wait (`.waits`) and moves time on by it."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        waits: list[float] = []
+
+        def sleep(seconds: float) -> None:
+            waits.append(round(seconds, 1))
+            traveller.shift(seconds)
+
+        monkeypatch.setattr(collectors.http, "_sleep", sleep)
+        traveller.waits = waits
+        _clocks.append(traveller)
+        try:
+            yield traveller
+        finally:
+            _clocks.remove(traveller)
+
+
+def collect_and_tick(cfg, sources):
+    """One collect, then a second passes (raw rows of an item are keyed by their fetch time)."""
+    result = collect(cfg, load_registry(cfg.registry), list(sources))
+    for traveller in _clocks:
+        traveller.shift(1)
+    return result

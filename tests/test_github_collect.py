@@ -8,48 +8,20 @@ import json
 import logging
 
 import pytest
-import time_machine
 
-import collectors.http
-from dltrends.registry import load_registry
-from jobs.collect import collect
 from tests.fakeserver import FIXTURES, status
 from tests.github_data import serve_recorded_pygithub
-from tests.github_support import FakeGitHub, github_settings, write_registry
+from tests.github_support import NOW, FakeGitHub, collect_and_tick, github_settings, write_registry
 from tests.test_collect import query
 from warehouse.db import reader
 
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 DATA_TABLES = ["core.github_repo_snapshots", "core.github_repo_observations", "core.github_releases",
                "core.github_release_notes", "core.github_tags"]
 TOKEN = "ghp_TESTTOKENabcdefghijklmnopqrstuvwxyz0123"
 
 
-_clocks: list = []
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    with time_machine.travel(NOW, tick=False) as traveller:
-        waits: list[float] = []
-
-        def sleep(seconds: float) -> None:
-            waits.append(round(seconds, 1))
-            traveller.shift(seconds)
-
-        monkeypatch.setattr(collectors.http, "_sleep", sleep)
-        traveller.waits = waits
-        _clocks.append(traveller)
-        yield traveller
-        _clocks.remove(traveller)
-
-
 def run(cfg, sources=("github",)):
-    """One collect, then a second passes (raw rows of an item are keyed by their fetch time)."""
-    result = collect(cfg, load_registry(cfg.registry), list(sources))
-    for traveller in _clocks:
-        traveller.shift(1)
-    return result
+    return collect_and_tick(cfg, sources)
 
 
 def snapshot(db, tables=DATA_TABLES) -> dict[str, list[str]]:

@@ -12,45 +12,24 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import time_machine
 
 import collectors.github_history as history
-import collectors.http
-from dltrends.registry import load_registry
-from jobs.collect import collect
 from tests.fakeserver import FIXTURES
-from tests.github_support import FakeGitHub, github_settings, load_replay, write_registry
+from tests.github_support import (
+    NOW,
+    FakeGitHub,
+    collect_and_tick,
+    github_settings,
+    load_replay,
+    write_registry,
+)
 from tests.test_collect import query
 
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 MONTH = dt.date
 
 
-_clocks: list = []
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    with time_machine.travel(NOW, tick=False) as traveller:
-        waits: list[float] = []
-
-        def sleep(seconds: float) -> None:
-            waits.append(round(seconds, 1))
-            traveller.shift(seconds)
-
-        monkeypatch.setattr(collectors.http, "_sleep", sleep)
-        traveller.waits = waits
-        _clocks.append(traveller)
-        yield traveller
-        _clocks.remove(traveller)
-
-
 def run(cfg, sources=("github-history",)):
-    """One collect, then a second passes (raw rows of an item are keyed by their fetch time)."""
-    result = collect(cfg, load_registry(cfg.registry), list(sources)).sources
-    for traveller in _clocks:
-        traveller.shift(1)
-    return result
+    return collect_and_tick(cfg, sources).sources
 
 
 def month_rows(db, columns: str) -> list[tuple]:

@@ -8,20 +8,17 @@ import datetime as dt
 import json
 
 import pytest
-import time_machine
 from github.GitRelease import GitRelease
 from github.PaginatedList import PaginatedList
 
-import collectors.http
 from collectors.github import attributes
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, StatsPending, describe_github_error
 from tests.conftest import make_settings
 from tests.fakeserver import RESET, status
 from tests.github_data import recorded_repo
-from tests.github_support import FakeGitHub, load_replay, serve_exchange
+from tests.github_support import NOW, FakeGitHub, frozen_time, load_replay, serve_exchange
 
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 REPO = "/repos/PyGithub/PyGithub"
 SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a few "
                                    "minutes before you try again.",
@@ -31,15 +28,8 @@ SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Pl
 @pytest.fixture
 def clock(monkeypatch):
     """Frozen time; the patched sleep records each wait and moves time on by it."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        waits: list[float] = []
-
-        def sleep(seconds: float) -> None:
-            waits.append(round(seconds, 1))
-            traveller.shift(seconds)
-
-        monkeypatch.setattr(collectors.http, "_sleep", sleep)
-        yield waits
+    with frozen_time(monkeypatch) as traveller:
+        yield traveller.waits
 
 
 @pytest.fixture
