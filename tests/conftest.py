@@ -137,3 +137,24 @@ def clock(monkeypatch):
 
     with frozen_time(monkeypatch) as traveller:
         yield traveller
+
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium through Playwright, for the real-browser tests (skipped without it)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium package (make test "
+                    "does where it can) or set CHROMIUM_PATH to run the real-browser test")
+    pytest.importorskip("playwright.sync_api")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--no-first-run"])
+        yield browser
+        browser.close()

@@ -8,7 +8,6 @@ Needs /usr/bin/chromium (or CHROMIUM_PATH); `make test` installs it where the ma
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -18,9 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import CHROMIUM
+
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Frameworks at a glance", "zh": "框架一览"}),
@@ -73,19 +73,6 @@ def dashboard_url(collected_warehouse):
     # the server's cache warm-up thread (dashboard.warmup) ran quietly and without failing
     assert "dashboard caches warmed for " in output, output
     assert "missing ScriptRunContext" not in output and "warm-up failed" not in output, output
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

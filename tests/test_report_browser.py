@@ -5,32 +5,15 @@ Screenshots go to test-artifacts/."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 import time_machine
 
 from jobs.report import build_report
 from jobs.report.render import write
-from tests.test_browser import ARTIFACTS, CHROMIUM
+from tests.test_browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium package (make test "
-                    "does where it can) or set CHROMIUM_PATH to run the real-browser test")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run"])
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize(("lang", "heading"), [("en", "New releases"), ("zh", "新版本")])
