@@ -17,6 +17,8 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,24 +77,33 @@ def compact(work: Path) -> Compacted:
     """
     start = time.perf_counter()
     before = work.stat().st_size
-    fresh = work.with_name(work.name + ".compact")
+    with replacing(work, ".compact", "compact") as fresh:
+        copy_database(work, fresh)
+        check_no_wal(work)
+    result = Compacted(before, work.stat().st_size, time.perf_counter() - start)
+    log.info(result.summary())
+    return result
+
+
+@contextmanager
+def replacing(work: Path, suffix: str, what: str) -> Iterator[Path]:
+    """Build a new working file at `<work><suffix>` in the block, then swap it in (fsync, atomic
+    rename, fsync of the folder). Any failure removes the partial file and leaves `work` as it
+    was; a disk or database error becomes a MaintenanceError saying so."""
+    fresh = work.with_name(work.name + suffix)
     remove_with_wal(fresh)
     try:
-        copy_database(work, fresh)
+        yield fresh
         fsync(fresh)
-        check_no_wal(work)
         os.replace(fresh, work)
     except BaseException as exc:
         remove_with_wal(fresh)
         if isinstance(exc, OSError | duckdb.Error):
             raise MaintenanceError(
-                f"could not compact {work} ({_reason(exc)}); the working file is unchanged"
+                f"could not {what} {work} ({_reason(exc)}); the working file is unchanged"
             ) from exc
         raise
     fsync_dir(work.parent)
-    result = Compacted(before, work.stat().st_size, time.perf_counter() - start)
-    log.info(result.summary())
-    return result
 
 
 def copy_database(source: Path, target: Path) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.compact import MaintenanceError, check_no_wal, fsync, fsync_dir, remove_with_wal, sql_path
+from warehouse.compact import check_no_wal, replacing, sql_path
 from warehouse.db import connect, transaction
 from warehouse.load import apply_transform
 from warehouse.transforms import TRANSFORMS
@@ -67,10 +66,8 @@ def derived_tables() -> list[str]:
 def rebuild(work: Path, progress: Callable[[int], None] | None = None) -> Rebuilt:
     """Recreate the derived tables of `work` from its raw landing; returns what was rebuilt."""
     start = time.perf_counter()
-    fresh = work.with_name(work.name + ".rebuild")
-    remove_with_wal(fresh)
     result = Rebuilt()
-    try:
+    with replacing(work, ".rebuild", "rebuild") as fresh:
         _copy_all_but(work, fresh, derived_tables())
         con = connect(fresh)
         try:
@@ -81,15 +78,6 @@ def rebuild(work: Path, progress: Callable[[int], None] | None = None) -> Rebuil
         finally:
             con.close()
         check_no_wal(fresh)
-        fsync(fresh)
-        os.replace(fresh, work)
-    except BaseException as exc:
-        remove_with_wal(fresh)
-        if isinstance(exc, OSError | duckdb.Error):
-            raise MaintenanceError(f"could not rebuild {work} ({exc}); the working file is unchanged") \
-                from exc
-        raise
-    fsync_dir(work.parent)
     result.seconds = time.perf_counter() - start
     log.info(result.summary())
     return result
