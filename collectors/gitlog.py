@@ -117,9 +117,6 @@ class Clone:
                 rows.append((int(stamp), author_id(email)))
         return rows
 
-    def disk_bytes(self) -> int:
-        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
-
 
 def month_of(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m")

@@ -131,13 +131,6 @@ class RateBudget:
         with self._lock:
             bucket.remaining, bucket.reset = bucket.limit - 1, reset + WINDOWS.get(resource, 3600)
 
-    def remaining(self, resource: str) -> int | None:
-        with self._lock:
-            bucket = self.buckets.get(resource)
-            if bucket is None:
-                return None
-            return bucket.limit if bucket.reset <= _clock() else bucket.remaining
-
     def snapshot(self) -> dict[str, dict[str, Any]]:
         with self._lock:
             return {name: b.as_dict() for name, b in self.buckets.items()}

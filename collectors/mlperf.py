@@ -18,7 +18,6 @@ keeps no cursor, so the next collect fetches it again.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections import defaultdict
@@ -217,10 +216,3 @@ def _describe(exc: Exception, key: str) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def parse_json(text: str | None) -> Any:
-    if text is None:
-        return None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return None

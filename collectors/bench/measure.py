@@ -15,7 +15,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 HIGH_CV = 0.10  # a coefficient of variation above this marks the result as noisy
 
@@ -35,9 +35,6 @@ class Stats:
     min: float
     max: float
     noisy: bool
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 def quantile(sorted_values: list[float], q: float) -> float:

@@ -20,8 +20,6 @@ kernels); the logical shapes, dtypes and operation counts do not change.
 
 from __future__ import annotations
 
-import json
-
 DTYPE = "float32"
 
 
@@ -116,5 +114,3 @@ def suite(name: str) -> list[dict]:
     return SUITES[name]()
 
 
-def dumps(cases: list[dict]) -> str:
-    return json.dumps(cases, sort_keys=True)
