@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.common import failed
 from collectors.http import HttpClient, HttpError
 
 NAME = "bigquery"
@@ -143,14 +144,14 @@ class BigQueryCollector:
             if self.dry_run:
                 return item
             if self.billed + estimate > self.max_bytes:
-                return _set(item, "deferred", f"would scan {estimate / 1e9:.1f} GB; "
+                return failed(item, status="deferred", error=f"would scan {estimate / 1e9:.1f} GB; "
                             f"{max(self.max_bytes - self.billed, 0) / 1e9:.1f} GB left of "
                             "DLTRENDS_BIGQUERY_MAX_GB this run")
             result = self._run(day)
         except HttpError as exc:
-            return _set(item, "failed", _describe(exc))
+            return failed(item, _describe(exc))
         except ValueError as exc:
-            return _set(item, "failed", str(exc))
+            return failed(item, str(exc))
         self.billed += int(result.get("totalBytesProcessed") or estimate)
         item.status, item.cursor = "new", day
         item.meta["bytes"] = 200 * len(result["rows"])
@@ -237,11 +238,6 @@ def _describe(exc: HttpError) -> str:
     if exc.status in (401, 403):
         return f"{exc.reason}: check the credentials and that the project may run BigQuery jobs ({exc.url})"
     return str(exc)
-
-
-def _set(item: RawItem, status: str, error: str) -> RawItem:
-    item.status, item.error, item.payload = status, error, None  # type: ignore[assignment]
-    return item
 
 
 def days(since: dt.date, until: dt.date) -> list[str]:

@@ -37,8 +37,13 @@ from github import GithubException
 
 from collectors import gitlog
 from collectors.base import ItemState, RawItem, Stream, utcnow
-from collectors.github import RATE_LIMIT as GITHUB_RATE_LIMIT
-from collectors.github import GitHubCollector, attributes, digest, page_number
+from collectors.github import (
+    RATE_LIMIT,  # the same budget stream as `github`
+    GitHubCollector,
+    attributes,
+    digest,
+    page_number,
+)
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, describe_github_error
 
@@ -51,7 +56,6 @@ COUNTS = Stream("issue_counts", "core.github_issue_counts", ("repo_key", "month"
                 cursor_field="the repo's first month and the last complete month counted")
 ISSUES = Stream("issues", "core.github_issues", ("repo_key", "number"),
                 cursor_field="updated_at reached and the numbers seen at that instant")
-RATE_LIMIT = Stream(GITHUB_RATE_LIMIT.name, GITHUB_RATE_LIMIT.table, GITHUB_RATE_LIMIT.primary_key)
 STREAMS = {s.name: s for s in (COMMITS, STARS, COUNTS, ISSUES, RATE_LIMIT)}
 
 STAR_API_VERSION = "2026-03-10"  # /stargazers/history exists from this REST API version on

@@ -208,8 +208,9 @@ class GitHubHttp(HttpClient):
         self.budget = budget
 
     def _before_request(self, url: str) -> None:
-        if resource := resource_of(self._url(url)):
-            self.budget.take(resource, self._url(url))
+        full = self._url(url)
+        if resource := resource_of(full):
+            self.budget.take(resource, full)
 
     def _after_response(self, response: httpx.Response) -> None:
         self.budget.observe(response.headers, resource_of(str(response.url)))

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.common import make_client, secret
 from collectors.http import HttpClient, HttpError
 
 NAME = "mlperf"
@@ -64,12 +65,9 @@ class MlperfCollector:
 
     @classmethod
     def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None) -> MlperfCollector:
-        extra = {"sleep": sleep} if sleep else {}
-        client = HttpClient(settings.mlperf_api_url, timeout=settings.http_timeout,
-                            retries=settings.http_retries, max_retry_wait=settings.http_max_retry_wait,
-                            contact=settings.contact, pool_size=settings.concurrency, **extra)
-        token = settings.github_token.get_secret_value() if settings.github_token else None
-        return cls(client, settings.mlperf_raw_url, concurrency=settings.concurrency, token=token)
+        client = make_client(settings, settings.mlperf_api_url, sleep)
+        return cls(client, settings.mlperf_raw_url, concurrency=settings.concurrency,
+                   token=secret(settings.github_token))
 
     def close(self) -> None:
         self.client.close()

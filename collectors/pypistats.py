@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 
 from collectors.base import ItemState, RawItem, SourceUnavailable, Stream, utcnow
+from collectors.common import failed
 from collectors.http import HttpClient, HttpError, RateLimiter
 
 NAME = "pypistats"
@@ -85,7 +86,7 @@ class PypistatsCollector:
         if previous.cursor and previous.cursor >= yesterday.isoformat():
             return item  # pypistats publishes yesterday once a day: nothing newer exists yet
         if self._deferred:
-            return _set(item, "deferred", self._deferred)
+            return failed(item, status="deferred", error=self._deferred)
         try:
             response = self._get(f"/api/packages/{key}/{stream.name}")
         except HttpError as exc:
@@ -94,7 +95,7 @@ class PypistatsCollector:
         try:
             body = decode(response)
         except ValueError as exc:
-            return _set(item, "failed", str(exc))
+            return failed(item, str(exc))
         days = sorted({r["date"] for r in body["data"]})
         if not days:
             return item  # no downloads recorded in the window: nothing to store
@@ -127,16 +128,11 @@ class PypistatsCollector:
     def _failed(self, item: RawItem, exc: HttpError) -> RawItem:
         if exc.status == 429:
             self._deferred = f"pypistats rate limit: {exc.reason}; the next collect continues"
-            return _set(item, "deferred", self._deferred)
+            return failed(item, status="deferred", error=self._deferred)
         if exc.status == 404:
-            return _set(item, "failed", f"not on pypistats: {exc} (no downloads in its 180-day "
+            return failed(item, f"not on pypistats: {exc} (no downloads in its 180-day "
                                         "window, or not a PyPI project)")
-        return _set(item, "failed", str(exc))
-
-
-def _set(item: RawItem, status: str, error: str) -> RawItem:
-    item.status, item.error, item.payload = status, error, None  # type: ignore[assignment]
-    return item
+        return failed(item, str(exc))
 
 
 def decode(response: httpx.Response) -> dict[str, Any]:
