@@ -34,7 +34,8 @@ COMMANDS = {
     "releases": "dltrends collect --source pypi",
     "health": "dltrends collect --source pypi --source github-history --source osv",
     "bench": "dltrends bench run --spec torch==2.13.0 --spec jax==0.10.2",
-}
+    "osv": "dltrends collect --source pypi --source osv",
+}  # the command that fills each signal's panels, on every page (an empty panel names it)
 CHANGE_DAYS = 7  # "what changed" on the Overview: the last week
 SOURCES = {"downloads": "downloads", "stars": "github-history", "authors": "github-history",
            "hub_models": "hf", "questions": "stackoverflow", "npm": "npm", "conda": "conda",
@@ -74,8 +75,7 @@ def _cache_of(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 # Registry and series --------------------------------------------------------------------------
 
-@cached
-def registry() -> pd.DataFrame:
+def registry() -> pd.DataFrame:  # db.run caches it per published file
     return db.run(queries.insight_frameworks())
 
 
@@ -399,12 +399,10 @@ def weekly_share() -> pd.DataFrame:
     return out.assign(framework_name=out["framework"].map(names()))
 
 
-@cached
 def recent_releases() -> pd.DataFrame:
     return db.run(queries.recent_releases())
 
 
-@cached
 def glance() -> pd.DataFrame:
     return db.run(queries.signals_glance())
 

@@ -56,10 +56,3 @@ def page_url(path: str, **params: str) -> str:
 def note_text(note: object) -> str:
     """A momentum row's note ('short', 'stale') in words; empty when there is none."""
     return t(f"insight.note_{note}") if isinstance(note, str) else ""
-
-
-def as_list(value: object) -> list[str]:
-    """A DuckDB list column's value (a numpy array, a list or NULL) as a list of strings."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return []
-    return [str(v) for v in value]

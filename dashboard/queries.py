@@ -11,12 +11,6 @@ ROLE_SETS = {
 }
 
 
-def frameworks() -> Query:
-    return Query(
-        "SELECT framework, name, status, successor, homepage FROM frameworks ORDER BY registry_order"
-    )
-
-
 def frameworks_with_releases() -> Query:
     return Query(
         "SELECT DISTINCT framework FROM releases WHERE released_at IS NOT NULL"
@@ -148,33 +142,6 @@ def row_counts(views: list[str]) -> Query:
     ]
     return Query("\nUNION ALL\n".join(parts) + "\nORDER BY view_name")
 
-
-def framework_overview() -> Query:
-    """One row per registry framework: lifecycle and its latest final release of a primary package."""
-    return Query(
-        """
-WITH latest AS (
-    SELECT framework,
-           arg_max(package || ' ' || version, released_at) AS latest_release,
-           max(released_at) AS latest_release_at,
-           count(*) FILTER (WHERE released_at >= now() - INTERVAL 365 DAY) AS releases_last_year,
-           count(*) AS releases
-    FROM releases
-    WHERE role = 'primary' AND NOT coalesce(is_prerelease, true) AND released_at IS NOT NULL
-    GROUP BY framework
-)
-SELECT f.framework, f.name, f.status, s.name AS successor, l.latest_release, l.latest_release_at,
-       date_diff('day', l.latest_release_at, now()) AS days_since_release,
-       l.releases_last_year, l.releases, len(f.counted_packages) AS counted_packages, f.homepage
-FROM frameworks f
-LEFT JOIN latest l USING (framework)
-LEFT JOIN frameworks s ON s.framework = f.successor
-ORDER BY f.registry_order
-"""
-    )
-
-
-# Issue 5: adoption and health signals (conda, Hugging Face Hub, Stack Overflow, npm, OSV) -------
 
 def signal_frameworks() -> Query:
     """Frameworks with data in any of the signal views."""

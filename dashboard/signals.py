@@ -11,17 +11,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_signals, db, queries
+from dashboard import charts_signals, db, insight, queries
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 
-COMMANDS = {
-    "conda": "dltrends collect --source conda",
-    "hf": "dltrends collect --source hf",
-    "stackoverflow": "dltrends collect --source stackoverflow",
-    "npm": "dltrends collect --source npm",
-    "osv": "dltrends collect --source pypi --source osv",
-}
+COMMANDS = {source: insight.COMMANDS[signal] for source, signal in (
+    ("conda", "conda"), ("hf", "hub_models"), ("stackoverflow", "questions"), ("npm", "npm"),
+    ("osv", "osv"))}
 
 
 def _labels(*keys: str) -> dict[str, str]:

@@ -32,7 +32,8 @@ THREAD = "dltrends-warmup"
 def warm() -> float:
     """Compute every cached analysis of the current published file; returns the seconds spent."""
     start = time.perf_counter()
-    frameworks = list(insight.registry()["framework"]) if not insight.registry().empty else []
+    registry = insight.registry()
+    frameworks = list(registry["framework"]) if not registry.empty else []
     insight.cards()
     insight.momentum()
     insight.health()

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_adoption, db, frames_adoption, queries, signals, state
+from dashboard import charts_adoption, db, frames_adoption, insight, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 
@@ -14,8 +14,7 @@ DEFAULT_FRAMEWORKS = ("pytorch", "tensorflow", "jax", "keras", "onnxruntime", "p
 st.title(t("adoption.title"))
 st.caption(t("adoption.intro"))
 
-fw = db.run(queries.frameworks())
-names = dict(zip(fw["framework"], fw["name"], strict=True)) if not fw.empty else {}
+names = insight.names()
 coverage = db.run(queries.download_coverage())
 if coverage.empty:
     st.info(t("adoption.no_data", recent=RECENT, history=HISTORY), icon=":material/info:")

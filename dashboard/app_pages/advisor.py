@@ -124,10 +124,15 @@ def _fmt(key: str, value: object) -> str:
     return ui.number(value)
 
 
+frameworks = insight.registry()
+deployment_sources = (frameworks.set_index("framework")["deployment_source"] if not frameworks.empty
+                      else pd.Series(dtype=object))
+
+
 def link(criterion: str, fid: str) -> str:
     page, anchor = LINKS[criterion]
     if criterion == "deployment" and facts.loc[fid, "deployment"]:
-        source = insight.registry().set_index("framework").loc[fid, "deployment_source"]
+        source = deployment_sources.get(fid)
         if isinstance(source, str) and source.startswith("https://"):
             return source
     params = {"fw": fid} | ({"notes": fid} if page == "releases" else {})

@@ -5,12 +5,12 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts_github, db, frames, queries, state
+from dashboard import charts_github, db, frames, insight, queries, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 
 SNAPSHOTS = "dltrends collect --source github"
-HISTORY = "dltrends collect --source github-history"
+HISTORY = insight.COMMANDS["authors"]
 DEFAULT_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras", "paddlepaddle", "mxnet")
 
 st.title(t("community.title"))

@@ -10,6 +10,7 @@ from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 from dltrends.analysis import forecast as forecast_method
+from dltrends.analysis.facts import as_list
 
 st.title(t("framework.title"))
 st.caption(t("framework.intro"))
@@ -32,7 +33,7 @@ def header() -> None:
     status = t(f"lifecycle.{row['status']}")
     successor = names.get(row["successor"]) if not ui.missing(row.get("successor")) else None
     st.header(f"{row['name']} · {status}" + (f" → {successor}" if successor else ""), anchor="about")
-    targets = [t(f"insight.target_{d}") for d in ui.as_list(row.get("deployment"))]
+    targets = [t(f"insight.target_{d}") for d in as_list(row.get("deployment"))]
     if targets:
         st.markdown(t("framework.deployment", targets=", ".join(targets),
                       source=row["deployment_source"]))

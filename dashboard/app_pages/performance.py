@@ -4,11 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_performance as perf
-from dashboard import db, queries, state
+from dashboard import db, insight, queries, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 
-BENCH = "dltrends bench run --spec torch==2.13.0 --spec jax==0.10.2"
+BENCH = insight.COMMANDS["bench"]
 MLPERF = "dltrends collect --source mlperf"
 
 st.title(t("performance.title"))
@@ -23,10 +23,10 @@ machine_ids = list(machines["machine_id"]) if not machines.empty else []
 described = dict(zip(machines["machine_id"], machines["cpu_model"], strict=True)) if machine_ids else {}
 machine = state.selectbox("machine", t("performance.machine"), machine_ids,
                           format_func=lambda m: f"{described.get(m) or '?'} · {m}") or ""
-results = db.run(queries.bench_results(machine))
+query = queries.bench_results(machine)
+results = db.run(query)
 
 # The suite across frameworks at their latest measured versions, relative to NumPy
-query = queries.bench_results(machine)
 suite = perf.latest_suite(results) if not results.empty else pd.DataFrame()
 chart = perf.suite_chart(suite, labels) if not suite.empty else None
 table = suite.drop(columns=["label", "benchmark"], errors="ignore")

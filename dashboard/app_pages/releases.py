@@ -6,18 +6,17 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_github, charts_signals, db, frames, queries, signals, state
+from dashboard import charts, charts_github, charts_signals, db, frames, insight, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
 
-COMMAND = "dltrends collect --source pypi"
+COMMAND = insight.COMMANDS["releases"]
 DEFAULT_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras", "mxnet", "paddlepaddle", "mindspore")
 
 st.title(t("releases.title"))
 st.caption(t("releases.intro"))
 
-fw = db.run(queries.frameworks())
-names = dict(zip(fw["framework"], fw["name"], strict=True)) if not fw.empty else {}
+names = insight.names()
 with_data = set(db.run(queries.frameworks_with_releases()).get("framework", []))
 options = [f for f in names if f in with_data] or list(names)
 default = [f for f in DEFAULT_FRAMEWORKS if f in options] or options[:6]

@@ -120,7 +120,7 @@ def assemble(frameworks: pd.DataFrame, momentum_rows: pd.DataFrame, health: pd.D
              speed: pd.DataFrame, index_weights: dict[str, float] | None = None) -> pd.DataFrame:
     """The facts row per framework (indexed by framework id) that scoring takes."""
     facts = frameworks.set_index("framework")[["name", "status", "successor", "deployment"]].copy()
-    facts["deployment"] = facts["deployment"].map(_as_list)
+    facts["deployment"] = facts["deployment"].map(as_list)
     wide = shares_wide(momentum_rows)
     for signal in SIGNALS:
         facts[f"{signal}_share"] = wide[signal].reindex(facts.index) if signal in wide else np.nan
@@ -142,7 +142,8 @@ def assemble(frameworks: pd.DataFrame, momentum_rows: pd.DataFrame, health: pd.D
     return _plain_missing(facts)
 
 
-def _as_list(value: object) -> list[str]:
+def as_list(value: object) -> list[str]:
+    """A DuckDB list column's value (a numpy array, a list or NULL) as a list of strings."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     return [str(v) for v in value]
