@@ -60,6 +60,22 @@ def test_rebuild_from_raw_equals_the_tables_built_online(tmp_path, server):
     assert snapshot(settings.db) == snapshot(settings.work_path)  # and it was published
 
 
+def test_rebuild_also_derives_what_is_computed_across_items(tmp_path, server):
+    """MLPerf attribution and benchmark steps are computed after a batch lands (after_load)."""
+    from tests.mlperf_support import mlperf_settings, serve_mlperf
+
+    serve_mlperf(server)
+    settings = make_settings(tmp_path, server, **mlperf_settings(server))
+    collect(settings, load_registry(settings.registry), ["mlperf"])
+    online = tables(settings.work_path)
+    with reader(settings.work_path) as con:
+        attributed = con.execute("SELECT count(*) FROM core.mlperf_results "
+                                 "WHERE framework IS NOT NULL").fetchall()[0][0]
+    assert attributed > 0
+    assert cli(settings, "rebuild").exit_code == 0
+    assert tables(settings.work_path) == online
+
+
 def test_rebuild_repairs_a_damaged_table(tmp_path, pypi_server):
     settings = make_settings(tmp_path, pypi_server)
     collect(settings, load_registry(settings.registry), ["pypi"], ["tinygrad", "mlx"])

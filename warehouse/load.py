@@ -28,10 +28,18 @@ def save_batch(con: duckdb.DuckDBPyConnection, run_id: int, items: Sequence[Land
             sorted(items, key=lambda i: (i.source, i.stream)), key=lambda i: (i.source, i.stream)
         ):
             written += apply_transform(con, source, stream, list(group))
-        for module in {TRANSFORMS[(i.source, i.stream)] for i in items}:
-            if hasattr(module, "after_load"):  # tables derived across items (steps, attribution)
-                written += module.after_load(con)
+        written += after_load(con, {(i.source, i.stream) for i in items})
         save_state(con, items)
+    return written
+
+
+def after_load(con: duckdb.DuckDBPyConnection, streams: set[tuple[str, str]]) -> int:
+    """Run the transforms' `after_load` hooks of these (source, stream)s once each: tables derived
+    across items (benchmark steps, MLPerf attribution). Both a collect and a rebuild end with it."""
+    written = 0
+    for module in {TRANSFORMS[key] for key in streams}:
+        if hasattr(module, "after_load"):
+            written += module.after_load(con)
     return written
 
 

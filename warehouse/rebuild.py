@@ -23,7 +23,7 @@ import duckdb
 
 from warehouse.compact import check_no_wal, replacing, sql_path
 from warehouse.db import connect, transaction
-from warehouse.load import apply_transform
+from warehouse.load import after_load, apply_transform
 from warehouse.transforms import TRANSFORMS
 
 log = logging.getLogger(__name__)
@@ -106,13 +106,17 @@ def _copy_all_but(source: Path, target: Path, derived: list[str]) -> None:
 def _replay(work: Path, con: duckdb.DuckDBPyConnection, progress: Callable[[int], None]) -> int:
     """Apply every landed payload in fetch order; one transaction per batch of distinct items."""
     replayed = 0
+    streams: set[tuple[str, str]] = set()
     for batch in _batches(_landed(work)):
         with transaction(con):
             for (source, stream) in dict.fromkeys((i.source, i.stream) for i in batch):
                 apply_transform(con, source, stream,
                                 [i for i in batch if (i.source, i.stream) == (source, stream)])
+                streams.add((source, stream))
         replayed += len(batch)
         progress(replayed)
+    with transaction(con):
+        after_load(con, streams)
     return replayed
 
 
