@@ -53,7 +53,7 @@ def backfill(settings: Settings, registry: Registry, source: str, *,
                                               options, progress or Progress(), sleep))
         finally:
             con.close()
-        result.published = publish(settings.work_path, settings.db)
+        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
     return result
 
 

@@ -108,5 +108,5 @@ def save(settings: Settings, items: list[RawItem], options: str) -> BenchResult:
                 result.status = finish_run(con, result.run_id, result.counts)
         finally:
             con.close()
-        result.published = publish(settings.work_path, settings.db)
+        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
     return result

@@ -23,8 +23,6 @@ from warehouse.compact import MaintenanceError, compact, fsync, fsync_dir, needs
 
 log = logging.getLogger(__name__)
 
-DEFAULT_COMPACT_RATIO = 1.5  # DLTRENDS_COMPACT_RATIO
-
 
 class PublishError(DltrendsError):
     """The copy could not be made; the published file is unchanged (exit code 1)."""
@@ -49,7 +47,7 @@ def checkpoint(work: Path) -> None:
         raise PublishError(f"{wal} is not empty after a checkpoint; not publishing")
 
 
-def publish(work: Path, published: Path, compact_ratio: float = DEFAULT_COMPACT_RATIO) -> Published:
+def publish(work: Path, published: Path, compact_ratio: float) -> Published:
     """Replace `published` with a copy of `work`. The caller holds the writer lock.
 
     When the working file has grown past `compact_ratio` times its live data it is compacted
