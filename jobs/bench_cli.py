@@ -13,10 +13,10 @@ from collectors.bench import runner, suite
 from collectors.bench.adapters_index import SpecError
 from collectors.bench.envs import Environments, InstallOptions
 from collectors.bench.measure import summarize
-from dltrends.errors import DltrendsError, ExitCode, UsageError
+from dltrends.errors import ExitCode, UsageError
 from jobs import bench as bench_job
 from jobs import output
-from jobs.cli_base import ConfigOpt, DbOpt, VerboseOpt, app, say, setup
+from jobs.cli_base import ConfigOpt, DbOpt, VerboseOpt, app, handled, say, setup
 
 bench_app = typer.Typer(help="Benchmark frameworks across versions on this machine.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -24,19 +24,18 @@ app.add_typer(bench_app, name="bench")
 
 
 def bench_command(func):
-    """Like jobs.cli_base.command, for the bench sub-commands."""
+    """A `dltrends bench` sub-command with jobs.cli_base.handled's error and SIGTERM handling;
+    a spec that cannot be understood is a usage error."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def specs_checked(*args, **kwargs):
         try:
-            code = func(*args, **kwargs)
-        except (DltrendsError, SpecError) as exc:
-            say(f"dltrends: {exc}", style="red")
-            code = getattr(exc, "exit_code", ExitCode.USAGE)
-            raise typer.Exit(int(code)) from None
-        raise typer.Exit(int(code or 0))
+            return func(*args, **kwargs)
+        except SpecError as exc:
+            raise UsageError(str(exc)) from None
 
-    return bench_app.command(func.__name__.removeprefix("bench_").replace("_", "-"))(wrapper)
+    name = func.__name__.removeprefix("bench_").replace("_", "-")
+    return bench_app.command(name)(handled(specs_checked))
 
 
 class SayProgress(runner.Progress):
