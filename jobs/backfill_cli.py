@@ -54,7 +54,7 @@ def backfill(
     for src in result.sources:
         say(src.summary())
     if result.published:
-        say(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)")
+        say(result.published.summary())
     if not result.ok:
         say("run the same command again to retry what failed; finished items are not asked again")
     return ExitCode.OK if result.ok else ExitCode.PARTIAL

@@ -63,7 +63,7 @@ def collect(
     if result.alerts and (result.alerts.new or result.alerts.sent or not result.alerts.ok):
         say(result.alerts.summary())
     if result.published:
-        say(f"published {result.published.path} ({result.published.bytes / 1e6:.1f} MB)")
+        say(result.published.summary())
     return ExitCode.OK if result.ok else ExitCode.PARTIAL
 
 

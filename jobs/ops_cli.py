@@ -25,7 +25,7 @@ from warehouse.compact import backup as write_backup
 from warehouse.compact import compact as compact_file
 from warehouse.db import open_working, reader
 from warehouse.lock import writer_lock
-from warehouse.publish import Published, checkpoint, publish
+from warehouse.publish import checkpoint, publish
 from warehouse.rebuild import rebuild as rebuild_tables
 
 
@@ -38,10 +38,6 @@ def working(settings: Settings, purpose: str) -> Iterator[Path]:
         open_working(settings.work_path, settings.db).close()  # migrations; seeds if lost
         checkpoint(settings.work_path)
         yield settings.work_path
-
-
-def _published(result: Published) -> None:
-    say(f"published {result.path} ({result.bytes / 1e6:.1f} MB)")
 
 
 @command
@@ -59,7 +55,7 @@ def rebuild(config: ConfigOpt = None, db: DbOpt = None, verbose: VerboseOpt = Fa
             result = rebuild_tables(work, advance)
         published = publish(work, settings.db, compact_ratio=0)  # the rebuild wrote a fresh file
     say(result.summary())
-    _published(published)
+    say(published.summary())
     return ExitCode.OK
 
 
@@ -75,7 +71,7 @@ def compact(config: ConfigOpt = None, db: DbOpt = None, verbose: VerboseOpt = Fa
         result = compact_file(work)
         published = publish(work, settings.db, compact_ratio=0)
     say(result.summary())
-    _published(published)
+    say(published.summary())
     return ExitCode.OK
 
 
@@ -125,7 +121,7 @@ def alerts_check(
         finally:
             con.close()
         if run.new or run.baseline or run.sent or run.errors:
-            _published(publish(work, settings.db, settings.compact_ratio))
+            say(publish(work, settings.db, settings.compact_ratio).summary())
     say(run.summary())
     return ExitCode.OK if run.ok else ExitCode.PARTIAL
 

@@ -34,6 +34,9 @@ class Published:
     bytes: int
     seconds: float
 
+    def summary(self) -> str:
+        return f"published {self.path} ({self.bytes / 1e6:.1f} MB)"
+
 
 def checkpoint(work: Path) -> None:
     """Fold the write-ahead log into the working file so the file alone is consistent."""
