@@ -41,6 +41,7 @@ from dltrends.cron import trigger
 from dltrends.errors import ExitCode, WarehouseBusy
 from dltrends.settings import Settings
 from jobs.schedule import Task, command_line, tasks
+from warehouse.db import reader
 from warehouse.lock import holder, writer_lock
 
 log = logging.getLogger(__name__)
@@ -180,12 +181,9 @@ def last_runs(settings: Settings) -> dict[str, dt.datetime]:
     runs = {k: dt.datetime.fromisoformat(v) for k, v in _read_state(state_path(settings)).items()}
     if settings.db.exists():
         try:
-            con = duckdb.connect(str(settings.db), read_only=True)
-            try:
+            with reader(settings.db) as con:
                 rows = con.execute("SELECT source, max(started_at) FROM collector_runs "
                                    "GROUP BY source").fetchall()
-            finally:
-                con.close()
         except duckdb.Error as exc:
             log.warning("could not read the run log of %s: %s", settings.db, exc)
             rows = []

@@ -26,7 +26,7 @@ import duckdb
 
 from dltrends import __version__
 from dltrends.errors import DltrendsError
-from warehouse.db import connect
+from warehouse.db import connect, reader
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +50,11 @@ class Compacted:
 
 def live_fraction(work: Path) -> float:
     """Share of the file's blocks that hold live data (1.0 = nothing to reclaim)."""
-    con = duckdb.connect(str(work), read_only=True)
-    try:
+    with reader(work) as con:
         row = con.execute(
             "SELECT total_blocks, used_blocks FROM pragma_database_size() "
             "WHERE database_name = current_database()"
         ).fetchall()[0]
-    finally:
-        con.close()
     total, used = row
     return used / total if total else 1.0
 
@@ -167,15 +164,12 @@ def backup(work: Path, folder: Path, keep: int | None = None) -> Path:
 
 def _manifest(copy: Path, work: Path) -> dict:
     """Row counts read back from the copy (proving it opens) and its SHA-256."""
-    con = duckdb.connect(str(copy), read_only=True)
-    try:
+    with reader(copy) as con:
         tables = con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1").fetchall()
         counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for (t,) in tables}
         migrations = [r[0] for r in con.execute(
             "SELECT name FROM core.schema_migrations ORDER BY name").fetchall()]
-    finally:
-        con.close()
     digest = hashlib.sha256()
     with copy.open("rb") as fh:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
