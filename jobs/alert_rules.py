@@ -22,6 +22,8 @@ from typing import Any
 import duckdb
 
 from dltrends.settings import Settings
+from warehouse.db import has_rows as view_has_rows
+from warehouse.db import quote_ident as _q
 
 Columns = dict[str, str]  # wanted column (first alternative) -> the name the view has
 
@@ -99,12 +101,7 @@ def resolve(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]
 
 def has_rows(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]) -> bool:
     """True when the rule's first view holds data (its baseline evaluation can happen)."""
-    first = next(iter(needs))
-    return bool(con.execute(f'SELECT EXISTS (SELECT 1 FROM main."{first}")').fetchall()[0][0])
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    return view_has_rows(con, next(iter(needs)))
 
 
 @rule("new_release", "a new final release of a tracked framework's primary package (PyPI)",

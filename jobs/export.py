@@ -32,7 +32,7 @@ import duckdb
 from dltrends import __version__
 from dltrends.errors import UsageError
 from jobs.output import require_published
-from warehouse.db import public_views, reader
+from warehouse.db import public_views, quote_ident, reader, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def _export_view(con: duckdb.DuckDBPyConnection, view: str, target: Path, fmt: s
     tmp.mkdir()
     try:
         written = _copy(con, view, tmp, fmt, month_from)
-        result.rows = con.execute(f"SELECT count(*) FROM main.{_quote(view)}").fetchall()[0][0]
+        result.rows = con.execute(f"SELECT count(*) FROM main.{quote_ident(view)}").fetchall()[0][0]
         files = [p for p in written.rglob("*") if p.is_file()]
         result.files, result.bytes = len(files), sum(p.stat().st_size for p in files)
         _replace(written, target / view)
@@ -149,14 +149,14 @@ def _copy(con: duckdb.DuckDBPyConnection, view: str, tmp: Path, fmt: str,
           month_from: str | None) -> Path:
     """COPY the view into the folder `tmp/<view>`, which becomes the export."""
     options = "FORMAT parquet, COMPRESSION zstd" if fmt == "parquet" else "FORMAT csv, HEADER"
-    source = f"main.{_quote(view)}"
+    source = f"main.{quote_ident(view)}"
     out = tmp / view
     if month_from:
-        select = f"SELECT *, strftime({_quote(month_from)}, '%Y-%m') AS month FROM {source}"
-        con.execute(f"COPY ({select}) TO {_literal(out)} ({options}, PARTITION_BY (month))")
+        select = f"SELECT *, strftime({quote_ident(month_from)}, '%Y-%m') AS month FROM {source}"
+        con.execute(f"COPY ({select}) TO {sql_string(out)} ({options}, PARTITION_BY (month))")
     else:
         out.mkdir()
-        con.execute(f"COPY (SELECT * FROM {source}) TO {_literal(out / f'data_0.{fmt}')} "
+        con.execute(f"COPY (SELECT * FROM {source}) TO {sql_string(out / f'data_0.{fmt}')} "
                     f"({options})")
     return out
 
@@ -209,9 +209,3 @@ def _write_manifest(target: Path, db: Path, fmt: str, done: list[ViewExport]) ->
     os.replace(tmp, path)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(path: Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"

@@ -26,7 +26,7 @@ import duckdb
 
 from dltrends import __version__
 from dltrends.errors import DltrendsError
-from warehouse.db import connect, reader
+from warehouse.db import connect, reader, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +107,10 @@ def copy_database(source: Path, target: Path) -> None:
     """Copy every schema object and row of `source` into the new file `target`, then verify counts."""
     con = connect(":memory:")
     try:
-        con.execute(f"ATTACH '{sql_path(source)}' AS src (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(source)} AS src (READ_ONLY)")
         # No WAL for a file that is thrown away if anything fails: a WAL here would hold every
         # payload uncompressed (1 GB for a 180 MB file in perf/operations.py) and cost 40 % time.
-        con.execute(f"ATTACH '{sql_path(target)}' AS dst (RECOVERY_MODE no_wal_writes)")
+        con.execute(f"ATTACH {sql_string(target)} AS dst (RECOVERY_MODE no_wal_writes)")
         con.execute("COPY FROM DATABASE src TO dst")
         _verify_counts(con)
         con.execute("DETACH src")
@@ -195,10 +195,6 @@ def check_no_wal(path: Path) -> None:
 
 def _reason(exc: BaseException) -> str:
     return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).strip()
-
-
-def sql_path(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def remove_with_wal(path: Path) -> None:

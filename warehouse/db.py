@@ -161,3 +161,18 @@ def public_views(con: duckdb.DuckDBPyConnection) -> list[str]:
         "AND NOT temporary ORDER BY view_name"
     ).fetchall()
     return [r[0] for r in rows]
+
+
+def quote_ident(name: str) -> str:
+    """A DuckDB identifier in double quotes (a view or column name from data or settings)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(value: object) -> str:
+    """A DuckDB string literal in single quotes (a path for ATTACH or COPY)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def has_rows(con: duckdb.DuckDBPyConnection, view: str) -> bool:
+    """True when the public view holds at least one row."""
+    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM main.{quote_ident(view)})").fetchall()[0][0])

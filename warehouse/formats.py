@@ -14,6 +14,8 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from warehouse.db import sql_string
+
 
 def csv_bytes(table: pa.Table) -> bytes:
     """CSV as DuckDB writes it (header row, lists as [a, b], timestamps in UTC), so a console
@@ -24,8 +26,7 @@ def csv_bytes(table: pa.Table) -> bytes:
         con.register("result", table)
         with tempfile.TemporaryDirectory(prefix="dltrends-csv-") as folder:
             target = Path(folder) / "result.csv"
-            quoted = str(target).replace("'", "''")
-            con.execute(f"COPY result TO '{quoted}' (FORMAT csv, HEADER)")
+            con.execute(f"COPY result TO {sql_string(target)} (FORMAT csv, HEADER)")
             return target.read_bytes()
     finally:
         con.close()

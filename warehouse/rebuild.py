@@ -21,8 +21,8 @@ from typing import Any
 
 import duckdb
 
-from warehouse.compact import check_no_wal, replacing, sql_path
-from warehouse.db import connect, transaction
+from warehouse.compact import check_no_wal, replacing
+from warehouse.db import connect, sql_string, transaction
 from warehouse.load import after_load, apply_transform
 from warehouse.transforms import TRANSFORMS
 
@@ -87,8 +87,8 @@ def _copy_all_but(source: Path, target: Path, derived: list[str]) -> None:
     """The schema of `source` (sequences at their values, views, comments) and every other table's rows."""
     con = connect(":memory:")
     try:
-        con.execute(f"ATTACH '{sql_path(source)}' AS src (READ_ONLY)")
-        con.execute(f"ATTACH '{sql_path(target)}' AS dst (RECOVERY_MODE no_wal_writes)")
+        con.execute(f"ATTACH {sql_string(source)} AS src (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(target)} AS dst (RECOVERY_MODE no_wal_writes)")
         con.execute("COPY FROM DATABASE src TO dst (SCHEMA)")
         tables = con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() "

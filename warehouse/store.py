@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from dltrends import __version__
+from warehouse.db import quote_ident as _q
 
 _batch_ids = itertools.count()
 
@@ -113,10 +114,6 @@ def _differs(cols: list[str], old: str, new: str) -> str:
 
 def _is_nested(sql_type: str) -> bool:
     return sql_type.endswith("]") or sql_type.startswith(("STRUCT", "MAP", "UNION"))
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def land_raw(con: duckdb.DuckDBPyConnection, run_id: int, items: Sequence[Landable]) -> int:

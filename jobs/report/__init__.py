@@ -36,7 +36,7 @@ from dashboard.charts import to_png
 from dashboard.i18n import LANGUAGES, translate
 from dltrends.errors import UsageError
 from jobs.output import require_published
-from warehouse.db import public_views, reader
+from warehouse.db import has_rows, public_views, reader
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +214,7 @@ def _run_section(spec: Section, ctx: Context, views: set[str], report: Report) -
         report.left_out.append(ctx.t("left_out_missing", section=title, views=", ".join(missing),
                                      command=spec.command))
         return
-    empty = [v for v in spec.requires if not _has_rows(ctx.con, v)]
+    empty = [v for v in spec.requires if not has_rows(ctx.con, v)]
     if empty:
         report.left_out.append(ctx.t("left_out_empty", section=title, views=", ".join(empty),
                                      command=spec.command))
@@ -231,9 +231,6 @@ def _run_section(spec: Section, ctx: Context, views: set[str], report: Report) -
     report.sections.append(SectionResult(spec.id, built.title, built.blocks, built.source))
 
 
-def _has_rows(con: duckdb.DuckDBPyConnection, view: str) -> bool:
-    quoted = '"' + view.replace('"', '""') + '"'
-    return bool(con.execute(f"SELECT EXISTS (SELECT 1 FROM main.{quoted})").fetchall()[0][0])
 
 
 def _data_as_of(con: duckdb.DuckDBPyConnection) -> dt.datetime | None:
