@@ -104,6 +104,14 @@ def has_rows(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]])
     return view_has_rows(con, next(iter(needs)))
 
 
+def readiness(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]) -> dict[str, Columns] | str:
+    """The rule's resolved columns when its data is there, else why it must wait."""
+    columns = resolve(con, needs)
+    if not isinstance(columns, str) and not has_rows(con, needs):
+        return f"no rows in {next(iter(needs))} yet"
+    return columns
+
+
 @rule("new_release", "a new final release of a tracked framework's primary package (PyPI)",
       {"releases": ("framework", "package", "role", "version", "is_prerelease", "released_at",
                     "yanked"),

@@ -21,7 +21,7 @@ import pandas as pd
 from dltrends.errors import ConfigError
 from dltrends.settings import Settings
 from jobs import notify
-from jobs.alert_rules import RULES, Alert, Context, Rule, has_rows, resolve
+from jobs.alert_rules import RULES, Alert, Context, Rule, readiness
 from jobs.terminate import stop_if_requested
 from warehouse.db import transaction
 from warehouse.operations import (
@@ -86,12 +86,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, settings: Settings, now: dt.datetim
     seen = rules_seen(con)
     findings = []
     for rule in enabled_rules(settings):
-        columns = resolve(con, rule.needs)
+        columns = readiness(con, rule.needs)
         if isinstance(columns, str):
             run.waiting[rule.name] = columns
-            continue
-        if not has_rows(con, rule.needs):
-            run.waiting[rule.name] = f"no rows in {next(iter(rule.needs))} yet"
             continue
         try:
             alerts = rule.find(Context(con, settings, now, columns))

@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from dltrends.errors import ExitCode, UsageError
 from dltrends.settings import Settings
 from jobs import alerts, notify, output
-from jobs.alert_rules import RULES, has_rows, resolve
+from jobs.alert_rules import RULES, readiness
 from jobs.cli_base import ConfigOpt, DbOpt, VerboseOpt, app, command, err, handled, say, setup
 from warehouse.compact import backup as write_backup
 from warehouse.compact import compact as compact_file
@@ -151,17 +151,15 @@ def alerts_rules(
     """Every alert rule: enabled or not, and whether its data exists yet."""
     settings = setup(config, db=db)
     enabled = {r.name for r in alerts.enabled_rules(settings)}
-    rows = []
-    for rule in RULES.values():
-        ready = "no published warehouse yet"
-        if settings.db.exists():
-            with reader(settings.db) as con:
-                found = resolve(con, rule.needs)
-                if not isinstance(found, str) and not has_rows(con, rule.needs):
-                    found = f"no rows in {next(iter(rule.needs))} yet"
-            ready = "ready" if not isinstance(found, str) else f"waiting: {found}"
-        rows.append({"rule": rule.name, "enabled": rule.name in enabled, "data": ready,
-                     "baseline first": rule.baseline, "fires on": rule.description})
+    ready = dict.fromkeys(RULES, "no published warehouse yet")
+    if settings.db.exists():
+        with reader(settings.db) as con:
+            for rule in RULES.values():
+                found = readiness(con, rule.needs)
+                ready[rule.name] = "ready" if not isinstance(found, str) else f"waiting: {found}"
+    rows = [{"rule": rule.name, "enabled": rule.name in enabled, "data": ready[rule.name],
+             "baseline first": rule.baseline, "fires on": rule.description}
+            for rule in RULES.values()]
     output.emit(pd.DataFrame(rows), fmt)
     return ExitCode.OK
 
