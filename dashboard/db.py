@@ -12,11 +12,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
+from warehouse.db import reader
 
 
 def settings() -> Settings:
@@ -110,14 +110,10 @@ def _runner():
 
 
 def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
-    # Close at once: DuckDB shares one open database per path within a process, so a
-    # connection held open would keep every later query on the file as it was before a publish.
-    con = duckdb.connect(path, read_only=True)
-    try:
-        con.execute("SET TimeZone = 'UTC'")
+    # A private instance per query (open_reader): sessions and the warm-up thread query at the
+    # same time, and a shared instance would keep serving the file from before a publish.
+    with reader(path) as con:
         return con.execute(sql, list(params)).df()
-    finally:
-        con.close()
 
 
 def freshness(source: str) -> dt.datetime | None:

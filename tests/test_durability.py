@@ -199,3 +199,28 @@ def test_maintenance_without_a_warehouse_exits_2(tmp_path, command):
     settings = make_settings(tmp_path)
     result = cli(settings, *command)
     assert result.exit_code == 2 and "run `dltrends collect` first" in result.output
+
+
+def test_a_new_reader_sees_each_publish_while_an_older_one_is_still_open(tmp_path):
+    """DuckDB shares one database instance per path within a process: a dashboard session or the
+    warm-up thread holding a connection must not make the next query read the replaced file
+    (a flaky stale read in CI, and stale cached panels for up to the cache TTL in the dashboard)."""
+    from dashboard.db import _execute
+
+    work, db = tmp_path / "w.duckdb", tmp_path / "dl.duckdb"
+
+    def publish_version(n: int) -> None:
+        con = duckdb.connect(str(work))
+        con.execute("CREATE OR REPLACE TABLE t AS SELECT ? AS version", [n])
+        con.close()
+        warehouse.publish.publish(work, db, compact_ratio=0)
+
+    publish_version(1)
+    with reader(db) as held:
+        publish_version(2)
+        with reader(db) as fresh:
+            assert fresh.execute("SELECT version FROM t").fetchall() == [(2,)]
+        assert _execute(str(db), 0, "SELECT version FROM t", ()).to_dict("records") == [
+            {"version": 2}]
+        assert held.execute("SELECT version FROM t").fetchall() == [(1,)]  # its own snapshot
+        assert held.execute("SELECT current_database()").fetchall() == [("dl",)]

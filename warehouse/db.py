@@ -36,10 +36,33 @@ def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def open_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that always sees the file as it is now.
+
+    `duckdb.connect(path)` shares one database instance per path within a process: a connection
+    opened while another one on the same path is still open (a dashboard session's query, the
+    cache warm-up, a result not yet released) reads the file as it was when that first one opened
+    it, even after a publish has replaced it. So each reader gets a private in-memory instance
+    with the file attached read-only, under its usual name (the file's stem).
+    """
+    con = duckdb.connect(":memory:")
+    try:
+        name = Path(path).stem
+        if name.lower() in ("memory", "system", "temp", "main"):
+            name = "warehouse"
+        con.execute(f"ATTACH {sql_string(path)} AS {quote_ident(name)} (READ_ONLY)")
+        con.execute(f"USE {quote_ident(name)}")
+        con.execute("SET TimeZone = 'UTC'")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
 def reader(path: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A short-lived read-only connection to the published file."""
-    con = connect(path, read_only=True)
+    """A short-lived read-only connection to the published file (see `open_reader`)."""
+    con = open_reader(path)
     try:
         yield con
     finally:
