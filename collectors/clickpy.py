@@ -31,7 +31,8 @@ from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, SourceUnavailable, Stream, completed, utcnow
+from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.common import Probe
 from collectors.http import HttpClient, HttpError
 
 NAME = "clickpy"
@@ -75,7 +76,7 @@ class ClickpyCollector:
         window = window or Window()
         self.since = window.since
         self.until = window.until or today - dt.timedelta(days=LAG_DAYS)
-        self._probed = False
+        self._probe = Probe(client, NAME, "DLTRENDS_CLICKPY_URL")
 
     @classmethod
     def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None,
@@ -98,7 +99,7 @@ class ClickpyCollector:
         keys = iter(items)
         for key in keys:  # one at a time until a query has reached the endpoint
             yield self.fetch_one(stream, key, state.get(key, ItemState()))
-            if self._probed:
+            if self._probe.answered:
                 break
         yield from completed(lambda key: self.fetch_one(stream, key, state.get(key, ItemState())),
                              keys, self.concurrency)
@@ -112,19 +113,12 @@ class ClickpyCollector:
         sql = query(stream.name)
         params = {"query": sql, "user": self.user, "param_project": package,
                   "param_start": start.isoformat(), "param_end": end.isoformat()}
-        probe = {} if self._probed else {"retries": 1}
         try:
-            response = self.client.get("/", params=params, **probe)
+            response = self._probe.get("/", params=params)
         except HttpError as exc:  # name the item and endpoint; the URL would repeat the whole SQL
-            if not self._probed and exc.status is None:
-                raise SourceUnavailable(
-                    f"clickpy cannot be reached at {self.client.base_url}: {exc.reason}; nothing was "
-                    "collected from it (check the network or DLTRENDS_CLICKPY_URL)") from None
-            self._probed = True
             where = f"{self.client.base_url} {stream.name} {package} {start}..{end}"
             detail = f": {exc.detail}" if exc.detail else ""
             return _failed(item, f"{exc.reason} ({where}){detail}")
-        self._probed = True
         item.meta["bytes"] = len(response.content)
         try:
             result = decode(response)

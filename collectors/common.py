@@ -1,6 +1,5 @@
-"""What the signal collectors (conda, hf, stackoverflow, npm, osv) share: client setup, JSON
-decoding with errors that say what is wrong, snapshot days, and stopping a source whose host does
-not answer at all.
+"""What the collectors share: client setup, JSON decoding with errors that say what is wrong,
+months and snapshot days, and stopping a source whose host does not answer at all.
 
 A host that gives no HTTP answer after the client's retries (no DNS, refused, timed out) stops its
 source at once with `SourceUnreachable`: asking it for the next hundred items would only take the
@@ -54,6 +53,46 @@ def stop_if_unreachable(exc: HttpError) -> None:
     """Raise SourceUnreachable when the request got no HTTP answer at all."""
     if exc.unreachable:
         raise SourceUnreachable(f"{exc}; nothing more was requested from this source") from None
+
+
+class Probe:
+    """A run's first request is a quick probe (one retry, an optional shorter timeout): no HTTP
+    answer at all fails the source at once with one message naming the setting to check, instead of
+    retrying every item (pypistats, clickpy). Any answer, an error status included, ends the probe.
+    """
+
+    def __init__(self, client: HttpClient, source: str, setting: str, timeout: float | None = None):
+        self.client, self.source, self.setting, self.timeout = client, source, setting, timeout
+        self.answered = False
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        if self.answered:
+            return self.client.get(path, **kwargs)
+        quick: dict[str, Any] = {"retries": 1}
+        if self.timeout is not None:
+            quick["timeout"] = min(self.timeout, self.client.timeout)
+        try:
+            response = self.client.get(path, **kwargs, **quick)
+        except HttpError as exc:
+            if exc.unreachable:
+                raise SourceUnavailable(
+                    f"{self.source} cannot be reached at {self.client.base_url}: {exc.reason}; "
+                    f"nothing was collected from it (check the network or {self.setting})"
+                ) from None
+            self.answered = True
+            raise
+        self.answered = True
+        return response
+
+
+def month_range(first: str, last: str) -> list[str]:
+    """'2024-11', '2025-02' -> ['2024-11', '2024-12', '2025-01', '2025-02'] (empty if first > last)."""
+    year, month = map(int, first.split("-"))
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
 
 
 def failed(item: RawItem, error: str, status: str = "failed") -> RawItem:

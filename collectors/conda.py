@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from collectors.base import ItemState, RawItem, Stream, completed, utcnow
-from collectors.common import failed, make_client, payload_bytes, stop_if_unreachable
+from collectors.common import failed, make_client, month_range, payload_bytes, stop_if_unreachable
 from collectors.http import HttpClient, HttpError
 
 NAME = "conda"
@@ -113,12 +113,7 @@ def month_path(month: str) -> str:
 
 def months(since: str, today: dt.date) -> list[str]:
     """'YYYY-MM' from `since` to the month before `today` (the current month is never complete)."""
-    year, month = map(int, since.split("-"))
-    out = []
-    while (year, month) < (today.year, today.month):
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
+    return month_range(since, f"{today.replace(day=1) - dt.timedelta(days=1):%Y-%m}")
 
 
 def read_month(path: Path, packages: Sequence[str]) -> list[list[Any]]:

@@ -37,6 +37,7 @@ from github import GithubException
 
 from collectors import gitlog
 from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.common import month_range
 from collectors.github import (
     RATE_LIMIT,  # the same budget stream as `github`
     GitHubCollector,
@@ -69,16 +70,6 @@ SEARCHES = {  # metric -> search qualifiers for one month
 }
 
 log = logging.getLogger(__name__)
-
-
-def month_range(first: str, last: str) -> list[str]:
-    """'2024-11', '2025-02' -> ['2024-11', '2024-12', '2025-01', '2025-02']."""
-    year, month = map(int, first.split("-"))
-    out = []
-    while f"{year:04d}-{month:02d}" <= last:
-        out.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
 
 
 def month_bounds(month: str) -> tuple[str, str]:

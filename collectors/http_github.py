@@ -160,6 +160,24 @@ def classify(status: int, headers: Any, message: str) -> Limit | None:
     return None
 
 
+def limit_wait(limit: Limit, status: int, url: str, budget: RateBudget,
+               max_retry_wait: float) -> float:
+    """Seconds to wait out a rate-limit answer, for both clients; raises RateLimited (the items are
+    deferred to the next run) when the wait is unknown or longer than the settings allow."""
+    if limit.kind == "primary":
+        wait = None if limit.reset is None else max(0.0, limit.reset - _clock()) + 1
+        if wait is None or wait > budget.max_wait:
+            raise _deferred(url, status, resource_of(url) or "core", limit.reset, budget.max_wait,
+                            budget.authenticated)
+        return wait
+    wait = max(limit.wait or SECONDARY_WAIT, 1.0)
+    if wait > max_retry_wait:
+        raise RateLimited(url, f"HTTP {status}: GitHub secondary rate limit asks to wait "
+                          f"{wait:.0f} s, more than DLTRENDS_HTTP_MAX_RETRY_WAIT",
+                          reset_at=utc(_clock() + wait), status=status)
+    return wait
+
+
 def resource_of(url: str) -> str | None:
     """The bucket a request spends; None for GET /rate_limit, which is free."""
     path = httpx.URL(url).path
@@ -224,18 +242,11 @@ class GitHubHttp(HttpClient):
                 base.add_context(message[:200])
             return base
         url, status = str(response.url), response.status_code
-        if limit.kind == "primary":
-            wait = None if limit.reset is None else max(0.0, limit.reset - _clock()) + 1
-            if wait is None or wait > self.budget.max_wait:
-                return _deferred(url, status, resource_of(url) or "core", limit.reset,
-                                 self.budget.max_wait, self.budget.authenticated)
-            return RateLimitWait(url, f"HTTP {status}: GitHub primary rate limit", status, wait)
-        if limit.wait is not None and limit.wait > self.max_retry_wait:
-            return RateLimited(url, f"HTTP {status}: GitHub secondary rate limit asks to wait "
-                               f"{limit.wait:.0f} s, more than DLTRENDS_HTTP_MAX_RETRY_WAIT",
-                               reset_at=utc(_clock() + limit.wait), status=status)
-        return RateLimitWait(url, f"HTTP {status}: GitHub secondary rate limit", status,
-                             max(limit.wait or SECONDARY_WAIT, 1.0))
+        try:
+            wait = limit_wait(limit, status, url, self.budget, self.max_retry_wait)
+        except RateLimited as exc:
+            return exc
+        return RateLimitWait(url, f"HTTP {status}: GitHub {limit.kind} rate limit", status, wait)
 
     def _can_wait(self, exc: HttpError) -> bool:
         return isinstance(exc, RateLimitWait) or super()._can_wait(exc)
@@ -344,24 +355,10 @@ class GitHubRetry(GithubRetry):
         if limit is None:
             raise Requester.createException(response.status, dict(response.headers),
                                             _json_body(content))
-        wait = self._limit_wait(limit, response.status, full_url)
+        wait = limit_wait(limit, response.status, full_url, self.budget, self.max_retry_wait)
         retry = Retry.increment(self, method, url, response, error, _pool, _stacktrace)
         retry.forced_wait = wait  # type: ignore[attr-defined]
         return retry
-
-    def _limit_wait(self, limit: Limit, status: int, url: str) -> float:
-        if limit.kind == "primary":
-            wait = None if limit.reset is None else max(0.0, limit.reset - _clock()) + 1
-            if wait is None or wait > self.budget.max_wait:
-                raise _deferred(url, status, "core", limit.reset, self.budget.max_wait,
-                                self.budget.authenticated)
-            return wait
-        wait = max(limit.wait or SECONDARY_WAIT, 1.0)
-        if wait > self.max_retry_wait:
-            raise RateLimited(url, f"HTTP {status}: GitHub secondary rate limit asks to wait "
-                              f"{wait:.0f} s, more than DLTRENDS_HTTP_MAX_RETRY_WAIT",
-                              reset_at=utc(_clock() + wait), status=status)
-        return wait
 
     def sleep(self, response=None) -> None:
         if self.forced_wait is not None:

@@ -25,8 +25,8 @@ from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, SourceUnavailable, Stream, utcnow
-from collectors.common import failed
+from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.common import Probe, failed
 from collectors.http import HttpClient, HttpError, RateLimiter
 
 NAME = "pypistats"
@@ -48,7 +48,7 @@ class PypistatsCollector:
     def __init__(self, client: HttpClient, today: Callable[[], dt.date] | None = None):
         self.client = client
         self._today = today or (lambda: utcnow().date())
-        self._probed = False
+        self._probe = Probe(client, NAME, "DLTRENDS_PYPISTATS_URL", PROBE_TIMEOUT)
         self._deferred: str | None = None
 
     @classmethod
@@ -108,22 +108,7 @@ class PypistatsCollector:
         return item
 
     def _get(self, path: str) -> httpx.Response:
-        headers = {"Accept": "application/json"}
-        if self._probed:
-            return self.client.get(path, headers=headers)
-        try:
-            response = self.client.get(path, headers=headers, retries=1,
-                                       timeout=min(PROBE_TIMEOUT, self.client.timeout))
-        except HttpError as exc:
-            if exc.status is None:
-                raise SourceUnavailable(
-                    f"pypistats cannot be reached at {self.client.base_url}: {exc.reason}; "
-                    "nothing was collected from it (check the network or DLTRENDS_PYPISTATS_URL)"
-                ) from None
-            self._probed = True
-            raise
-        self._probed = True
-        return response
+        return self._probe.get(path, headers={"Accept": "application/json"})
 
     def _failed(self, item: RawItem, exc: HttpError) -> RawItem:
         if exc.status == 429:

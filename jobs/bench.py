@@ -19,9 +19,11 @@ from collectors.bench import runner
 from collectors.bench.envs import Environments
 from dltrends.errors import UsageError
 from dltrends.settings import Settings
+from jobs.schedule import expectations
 from warehouse.db import open_working, transaction
 from warehouse.load import save_batch
 from warehouse.lock import writer_lock
+from warehouse.operations import save_expectations
 from warehouse.publish import Published, publish
 from warehouse.runs import RunCounts, finish_run, start_run
 
@@ -96,6 +98,7 @@ def save(settings: Settings, items: list[RawItem], options: str) -> BenchResult:
         con = open_working(settings.work_path, settings.db)
         try:
             with transaction(con):
+                save_expectations(con, expectations(settings))
                 result.run_id = start_run(con, runner.NAME, options)
             for item in items:
                 problems = failures(item.payload)

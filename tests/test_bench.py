@@ -204,6 +204,12 @@ def test_recorded_results_load_into_whole_rows(tmp_path, recorded):
             2 * 1024**3, pytest.approx(2 * 1024**3 / stats.median / 1e9)) in jax
     assert runs[1] == len(recorded) and len(runs[2]) == 12
     assert unsupported == 3  # ONNX Runtime: conv2d_train, mlp_train_step, transformer_train
+    # With the weekly bench scheduled, source_health judges it like a collector.
+    bench_job.import_results(make_settings(tmp_path, bench_specs="jax==0.10.2"), [path])
+    with reader(settings.db) as con:
+        assert con.execute("SELECT title, schedule, last_status, state FROM source_health "
+                           "WHERE source = 'bench'").fetchall() == [
+            ("Benchmark runner (dltrends bench run)", "0 4 * * sat", "ok", "ok")]
 
 
 def test_loading_the_same_results_twice_changes_nothing(tmp_path, recorded):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import os
 import platform
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,24 @@ def make(case, mode, device):
     if kind == "conv2d_train":
         raise NotImplementedError("no backward pass here")
     return lambda: None
+'''
+
+
+HANGS = '''
+import os, time
+FRAMEWORK = "hangs"
+PACKAGES = ()
+IMPORT = "numpy"
+MODES = ("eager",)
+
+def setup(threads, device):
+    import numpy
+    with open(os.environ["HANGS_PIDFILE"], "w") as fh:
+        fh.write(str(os.getpid()))
+    return {"version": numpy.__version__, "device": device}
+
+def make(case, mode, device):
+    return lambda: time.sleep(600)
 '''
 
 
@@ -148,6 +168,34 @@ def test_onnxruntime_rows_and_the_fingerprint(bench):
     assert run == ("1.32.0", "MLAS", None, ["onnxruntime==1.32.0", "onnx"], True, True, "pip",
                    fingerprint.cpu_model(), os.cpu_count(), threads, platform.python_version(),
                    platform.machine(), 12, fingerprint.gpus()[0], str(threads))
+
+
+def test_sigterm_stops_the_run_and_its_worker_within_10_s(bench):
+    """The worker runs in its own session (so a hang can be killed with its children): a SIGTERM to
+    `dltrends bench run` alone must still take it down, and publish nothing half-way."""
+    folder, db = bench["folder"], bench["db"]
+    (folder / "adapters" / "hangs.py").write_text(HANGS)
+    pidfile = folder / "hangs.pid"
+    before = rows(db, "SELECT count(*) FROM benchmark_runs")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dltrends", "bench", "run", "--spec", f"hangs:numpy=={NUMPY}",
+         "--no-reference", "--suite", "quick", "--timeout", "300", "--no-index", "--find-links",
+         str(WHEELHOUSE)], env=bench["env"] | {"HANGS_PIDFILE": str(pidfile)}, cwd=folder,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not pidfile.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert pidfile.exists(), proc.communicate()[1][-2000:]
+    worker = int(pidfile.read_text())
+    time.sleep(0.5)  # inside the first (hanging) case
+    stopped = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=30)
+    assert time.monotonic() - stopped < 10
+    assert proc.returncode == 143, stderr[-2000:]
+    with pytest.raises(ProcessLookupError):
+        os.kill(worker, 0)  # killed and reaped, not left running
+    assert rows(db, "SELECT count(*) FROM benchmark_runs") == before
 
 
 def test_environments_are_cached_listed_and_cleaned(bench):

@@ -108,7 +108,7 @@ def test_check_ids_refuses_unknown_framework(shipped):
 def test_deployment_targets_are_curated_with_a_source(shipped, tmp_path):
     fw = shipped.frameworks
     assert "browser" in fw["onnxruntime"].deployment and "mobile" in fw["tflite"].deployment
-    assert all(f.deployment_source.startswith("https://") for f in fw.values() if f.deployment)
+    assert all(f.deployment and f.deployment_source.startswith("https://") for f in fw.values())
     path = write(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["server"]\n')
     with pytest.raises(ConfigError, match=r"\[frameworks.a\] deployment_source: cite the source"):
         load_registry(path)

@@ -236,3 +236,6 @@ def test_weekly_benchmark_is_scheduled_once_specs_are_named(tmp_path):
                                                    "--spec", "jax==0.10.2"), catch_up_first=False)]
     line = [x for x in crontab_lines(settings, None) if " bench run " in x]
     assert line and line[0].startswith("0 4 * * 6 ")
+    judged = {r["source"]: r for r in expectations(settings)}["bench"]  # source_health judges it
+    assert (judged["schedule"], judged["fresh_within_s"]) == ("0 4 * * sat", 9 * 86400)
+    assert "bench" not in {r["source"] for r in expectations(make_settings(tmp_path))}
