@@ -127,25 +127,39 @@ class GitHubCollector:
 
         `api=False` for work that asks no GitHub API (the git route).
         """
-        if stream.name in self.stopped:
-            return self.item(stream, key, "deferred", error=self.stopped[stream.name].reason)
-        if api and self.unreachable:
-            return self.item(stream, key, "failed", error=self.unreachable)
+        if (blocked := self.blocked(stream, key, api)) is not None:
+            return blocked
         try:
             if api:
                 self._reach()
             return work()
-        except RateLimited as exc:
-            self.stopped[stream.name] = exc
-            log.warning("github %s: %s; deferring the rest of the stream", stream.name, exc.reason)
-            return self.item(stream, key, "deferred", error=exc.reason)
-        except (HttpError, GithubException) as exc:
-            return self.item(stream, key, "failed", error=str(describe_github_error(exc, key)))
         except Exception as exc:  # one repo's surprise (a parse error) must not stop the others
-            error = describe_github_error(exc, key)
-            if error is exc:
-                log.exception("github %s %s failed", stream.name, key)
-            return self.item(stream, key, "failed", error=f"{type(exc).__name__}: {error}")
+            return self.failure(stream, key, exc)
+
+    def blocked(self, stream: Stream, key: str, api: bool = True) -> RawItem | None:
+        """The item's answer without asking: deferred once the stream's budget is spent, failed
+        once GitHub proved unreachable; None when it may go ahead."""
+        if stream.name in self.stopped:
+            return self.item(stream, key, "deferred", error=self.stopped[stream.name].reason)
+        if api and self.unreachable:
+            return self.item(stream, key, "failed", error=self.unreachable)
+        return None
+
+    def failure(self, stream: Stream, key: str, exc: Exception, paused: str = "") -> RawItem:
+        """The item for work that raised: a spent budget defers it and the rest of the stream
+        (`paused` says where it stopped); an HTTP or GitHub error fails it with GitHub's words;
+        anything else fails it with its type and is logged with its traceback."""
+        if isinstance(exc, RateLimited):
+            self.stopped[stream.name] = exc
+            log.warning("%s %s: %s; deferring the rest of the stream", self.source, stream.name,
+                        exc.reason)
+            return self.item(stream, key, "deferred", error=f"{paused}{exc.reason}")
+        error = describe_github_error(exc, key)
+        if isinstance(exc, HttpError | GithubException):
+            return self.item(stream, key, "failed", error=str(error))
+        if error is exc:
+            log.exception("%s %s %s failed", self.source, stream.name, key)
+        return self.item(stream, key, "failed", error=f"{type(exc).__name__}: {error}")
 
     def _reach(self) -> None:
         """Load the budget once; GitHub not answering at all fails every item without a request."""

@@ -33,8 +33,6 @@ import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from github import GithubException
-
 from collectors import gitlog
 from collectors.base import ItemState, RawItem, Stream, utcnow
 from collectors.common import month_range
@@ -46,7 +44,7 @@ from collectors.github import (
     page_number,
 )
 from collectors.http import HttpError, RateLimited
-from collectors.http_github import GitHubApi, describe_github_error
+from collectors.http_github import GitHubApi
 
 NAME = "github-history"
 COMMITS = Stream("commits", "core.github_author_months", ("repo_key", "month", "author"),
@@ -270,11 +268,8 @@ class HistoryCollector(GitHubCollector):
         if state.get("synced"):
             self.synced.add(key)
         buffer: list[dict[str, Any]] = []
-        if ISSUES.name in self.stopped:
-            yield self.item(ISSUES, key, "deferred", error=self.stopped[ISSUES.name].reason)
-            return
-        if self.unreachable:
-            yield self.item(ISSUES, key, "failed", error=self.unreachable)
+        if (blocked := self.blocked(ISSUES, key)) is not None:
+            yield blocked
             return
         try:
             for issue in self._listing(key, since):
@@ -292,7 +287,8 @@ class HistoryCollector(GitHubCollector):
                 part, state = self._issue_part(key, buffer, state, synced=False)
                 part.meta["more"] = True
                 yield part
-            yield self._issue_stop(key, state, exc)
+            yield self.failure(ISSUES, key, exc,
+                               paused=f"listing paused at updated >= {state.get('since') or 'the start'}: ")
             return
         if not buffer and state.get("synced"):
             yield self.item(ISSUES, key, "unchanged", cursor=json.dumps(state))
@@ -329,17 +325,6 @@ class HistoryCollector(GitHubCollector):
         state = {**state, "synced": bool(state.get("synced")) or synced}
         payload = {"issues": rows, "synced": synced, "listed_at": utcnow().isoformat()}
         return self.item(ISSUES, key, "new", payload=payload, cursor=json.dumps(state)), state
-
-    def _issue_stop(self, key: str, state: dict[str, Any], exc: Exception) -> RawItem:
-        if isinstance(exc, RateLimited):
-            self.stopped[ISSUES.name] = exc
-            return self.item(ISSUES, key, "deferred", error=f"listing paused at updated >= "
-                             f"{state.get('since') or 'the start'}: {exc.reason}")
-        if not isinstance(exc, (HttpError, GithubException)):
-            log.exception("github-history issues %s failed", key)
-        error = describe_github_error(exc, key)
-        return self.item(ISSUES, key, "failed", error=str(error) if error is not exc
-                         else f"{type(exc).__name__}: {exc}")
 
 
 def issue_row(issue: dict[str, Any]) -> dict[str, Any]:
