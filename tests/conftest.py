@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import json
 import os
@@ -11,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+import time_machine
 
 import collectors.http
 from dltrends.registry import load_registry
@@ -22,6 +24,9 @@ from tests.mlperf_support import mlperf_settings, serve_mlperf
 
 PYPI_FIXTURES = FIXTURES / "pypi_json"
 TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
+# When the collected warehouse is collected, and "now" for the tests that read it: the day the
+# recordings were made (tests.github_support.NOW), so its answers never depend on the run's date.
+COLLECTED_AT = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 
 
 @cache
@@ -102,7 +107,7 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("warehouse")
     from tests.github_data import serve_test_registry
 
-    with FakeServer() as fake:
+    with time_machine.travel(COLLECTED_AT, tick=True), FakeServer() as fake:
         serve_pypi(fake)
         serve_mlperf(fake)
         serve_test_registry(fake)
@@ -113,11 +118,23 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         from tests.downloads_support import load_downloads
 
         load_downloads(cfg, load_registry(cfg.registry), fake)
-    recorded = folder / "bench_results.json"
-    bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
-    recorded.write_bytes(gzip.decompress(bench.read_bytes()))
-    assert import_results(cfg, [recorded]).ok
+        recorded = folder / "bench_results.json"
+        bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
+        recorded.write_bytes(gzip.decompress(bench.read_bytes()))
+        assert import_results(cfg, [recorded]).ok
     return cfg.db
+
+
+@pytest.fixture(autouse=True)
+def _as_collected(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that reads the collected warehouse runs at the time it was collected (COLLECTED_AT,
+    ticking), in Python and in the readers' SQL `now()` alike: its "last 7 days", "complete
+    months" and data ages do not change with the day the suite runs."""
+    if not {"collected_warehouse", "warehouse_copy"} & set(request.fixturenames):
+        yield
+        return
+    with time_machine.travel(COLLECTED_AT + dt.timedelta(minutes=5), tick=True):
+        yield
 
 
 @pytest.fixture

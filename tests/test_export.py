@@ -12,13 +12,13 @@ from typer.testing import CliRunner
 
 from jobs import export as export_job
 from jobs.cli import app
-from warehouse.db import connect, public_views
+from warehouse.db import open_reader, public_views
 
 runner = CliRunner()
 
 
 def _views(db) -> list[str]:
-    con = connect(db, read_only=True)
+    con = open_reader(db)
     try:
         return public_views(con)
     finally:
@@ -44,7 +44,7 @@ def _differences(con, view: str, folder, partitioned: bool) -> tuple[int, int]:
 def test_parquet_round_trip_equals_every_view(collected_warehouse, tmp_path):
     result = export_job.export(collected_warehouse, tmp_path / "out")
     assert result.ok and [v.view for v in result.views] == _views(collected_warehouse)
-    con = connect(collected_warehouse, read_only=True)
+    con = open_reader(collected_warehouse)  # the export's clock: views using now() agree
     try:
         for item in result.views:
             folder = tmp_path / "out" / item.view

@@ -8,6 +8,7 @@ each after the views it reads (DuckDB binds a view's query when it is created).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import re
@@ -44,6 +45,9 @@ def open_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
     cache warm-up, a result not yet released) reads the file as it was when that first one opened
     it, even after a publish has replaced it. So each reader gets a private in-memory instance
     with the file attached read-only, under its usual name (the file's stem).
+
+    Its `now()` is the process's clock at the moment the reader opened (see below), so one page or
+    report sees one instant in SQL and in Python.
     """
     con = duckdb.connect(":memory:")
     try:
@@ -53,6 +57,10 @@ def open_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
         con.execute(f"ATTACH {sql_string(path)} AS {quote_ident(name)} (READ_ONLY)")
         con.execute(f"USE {quote_ident(name)}")
         con.execute("SET TimeZone = 'UTC'")
+        # One clock: `now()` in the views and queries is this process's clock when the reader
+        # opened, the same instant Python code compares against (and a test can freeze).
+        now = dt.datetime.now(dt.UTC).isoformat()
+        con.execute(f"CREATE TEMP MACRO now() AS TIMESTAMPTZ {sql_string(now)}")
     except BaseException:
         con.close()
         raise
