@@ -4,11 +4,14 @@ Advisor): numbers, percentages, "no data" with the command that fills it, links 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
+import streamlit as st
 
 from dashboard.i18n import t
 from dashboard.insight import COMMANDS
+from dashboard.panel import column_labels
 
 FRAMEWORK_PAGE = "app_pages/framework.py"
 
@@ -56,3 +59,13 @@ def page_url(path: str, **params: str) -> str:
 def note_text(note: object) -> str:
     """A momentum row's note ('short', 'stale') in words; empty when there is none."""
     return t(f"insight.note_{note}") if isinstance(note, str) else ""
+
+
+def momentum_columns(columns: list[str]) -> dict[str, Any]:
+    """Column config of a momentum table (Overview, Framework): labels, growth and share as
+    percentages, the level as a number, the as-of day as a date."""
+    return column_labels("overview.col_", columns) | {
+        c: st.column_config.NumberColumn(t(f"overview.col_{c}"), format="percent")
+        for c in ("growth_30d", "growth_90d", "growth_365d", "share")} | {
+        "level": st.column_config.NumberColumn(t("overview.col_level"), format="localized"),
+        "as_of": st.column_config.DateColumn(t("overview.col_as_of"), format="YYYY-MM-DD")}

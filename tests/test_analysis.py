@@ -149,6 +149,9 @@ def test_advisor_ranks_with_evidence_risks_and_switching_cost():
     assert ranked[1].risks == ["single_maintainer", "missing_target"]
     assert set(ranked[2].risks) == {"retired", "slowing", "stale_releases", "missing_target"}
     assert ranked[0].criteria["performance"][1] is None  # no benchmark data: left out, not zero
+    points = ranked[1].points()  # what the Advisor's chart and evidence tables show
+    assert points["performance"] is None and points["deployment"] == 0.0
+    assert sum(p for p in points.values() if p is not None) == pytest.approx(ranked[1].score, abs=0.06)
     with_cost = scoring.advise(facts, targets=["mobile"], current="jax", switching_bonus=0.5)
     assert with_cost[0].framework == "jax"
 

@@ -75,11 +75,9 @@ def contributions() -> pd.DataFrame:
     """Points each criterion adds to each ranked framework's score (they sum to the score)."""
     rows = []
     for a in (a for a in advice if a.rank):
-        known = sum(w for _, s, w in a.criteria.values() if s is not None) or 1
-        for name, (_, score, weight) in a.criteria.items():
-            if score is not None:
-                rows.append((names[a.framework], t(f"insight.criterion_{name}"),
-                             100 * score * weight / known))
+        for name, points in a.points().items():
+            if points is not None:
+                rows.append((names[a.framework], t(f"insight.criterion_{name}"), points))
         if a.framework == current and bonus:
             rows.append((names[a.framework], t("advisor.switching_points"),
                          a.score - sum(p for f, _, p in rows if f == names[a.framework])))
@@ -142,12 +140,12 @@ def link(criterion: str, fid: str) -> str:
 def evidence_frame() -> pd.DataFrame:
     rows = []
     for a in advice:
-        known = sum(w for _, s, w in a.criteria.values() if s is not None) or 1
+        points = a.points()
         for name, (raw, score, weight) in a.criteria.items():
             rows.append({"framework": a.framework, "criterion": t(f"insight.criterion_{name}"),
                          "evidence": evidence(name, raw, a.framework), "score": score,
                          "weight": weight / (sum(weights.values()) or 1),
-                         "points": None if score is None else 100 * score * weight / known,
+                         "points": points[name],
                          "rule": t(f"insight.crule_{name}"), "link": link(name, a.framework)})
     return pd.DataFrame(rows)
 

@@ -105,10 +105,7 @@ if not mine.empty:
 panel("momentum", t("framework.momentum"), insight.momentum_queries(), mine,
       source=("downloads", "github-history", "hf"), command=insight.COMMANDS["downloads"],
       show_table=True, help=t("overview.momentum_help"),
-      column_config=column_labels("overview.col_", list(mine.columns)) | {
-          c: st.column_config.NumberColumn(t(f"overview.col_{c}"), format="percent")
-          for c in ("growth_30d", "growth_90d", "growth_365d", "share")} | {
-          "as_of": st.column_config.DateColumn(t("overview.col_as_of"), format="YYYY-MM-DD")})
+      column_config=ui.momentum_columns(list(mine.columns)))
 
 # Forecasts 90 days ahead, with the backtest error beside each
 table = insight.forecast_table(fid) if fid else pd.DataFrame()

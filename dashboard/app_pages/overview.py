@@ -73,14 +73,10 @@ if not moves.empty:
                          note=moves["note"].map(ui.note_text))
     shown = shown[["framework_name", "signal_label", "level", "growth_30d", "growth_90d",
                    "growth_365d", "share", "as_of", "note"]]
-percent = {c: st.column_config.NumberColumn(t(f"overview.col_{c}"), format="percent")
-           for c in ("growth_30d", "growth_90d", "growth_365d", "share")}
 panel("momentum", t("overview.momentum"), insight.momentum_queries(), shown,
       source=("downloads", "github-history", "hf"), command=insight.COMMANDS["downloads"],
       help=t("overview.momentum_help"), show_table=True,
-      column_config=column_labels("overview.col_", list(shown.columns)) | percent | {
-          "level": st.column_config.NumberColumn(t("overview.col_level"), format="localized"),
-          "as_of": st.column_config.DateColumn(t("overview.col_as_of"), format="YYYY-MM-DD")})
+      column_config=ui.momentum_columns(list(shown.columns)))
 
 # Adoption index: the shares combined, weights shown and adjustable (kept in the URL)
 with st.expander(t("overview.index_weights"), icon=":material/tune:"):

@@ -114,6 +114,13 @@ class Advice:
     missing_targets: list[str] = field(default_factory=list)
     unranked: str | None = None  # why it has no rank: "targets" or "evidence"
 
+    def points(self) -> dict[str, float | None]:
+        """Points each criterion adds to the score (None without data): its score times its
+        weight, the weights of the criteria with data summing to 100 (before a switching bonus)."""
+        known = sum(w for _, s, w in self.criteria.values() if s is not None) or 1
+        return {name: None if score is None else 100 * score * weight / known
+                for name, (_, score, weight) in self.criteria.items()}
+
 
 MIN_COVERAGE = 0.5
 
