@@ -149,6 +149,9 @@ class GitHubCollector:
         """The item for work that raised: a spent budget defers it and the rest of the stream
         (`paused` says where it stopped); an HTTP or GitHub error fails it with GitHub's words;
         anything else fails it with its type and is logged with its traceback."""
+        if self.unreachable and isinstance(exc, HttpError) and exc.unreachable:
+            # the item that found GitHub unreachable says it as the items after it do
+            return self.item(stream, key, "failed", error=self.unreachable)
         if isinstance(exc, RateLimited):
             self.stopped[stream.name] = exc
             log.warning("%s %s: %s; deferring the rest of the stream", self.source, stream.name,
@@ -166,7 +169,7 @@ class GitHubCollector:
         try:
             self.api.ensure_budget()
         except HttpError as exc:
-            self.unreachable = f"GitHub API unreachable, nothing asked: {exc}"
+            self.unreachable = f"GitHub API unreachable, so no item was asked for: {exc}"
             raise
 
     def item(self, stream: Stream, key: str, status: str, **kw: Any) -> RawItem:

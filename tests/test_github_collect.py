@@ -290,8 +290,11 @@ def test_unreachable_github_fails_fast_with_exact_calls(tmp_path, server, clock)
     assert len(clock.waits) == 2
     errors = dict(((s, k), e) for s, k, e in query(
         cfg.db, "SELECT stream, item_key, error FROM core.run_item_errors"))
-    assert errors.pop(("repos", "o/r0")).startswith("connection failed (ConnectError")
-    assert all(e.startswith("GitHub API unreachable, nothing asked") for e in errors.values())
+    assert len(errors) == 7 and len(set(errors.values())) == 1  # one cause, said once in the run log
+    assert errors["repos", "o/r0"].startswith("GitHub API unreachable, so no item was asked for: "
+                                              "connection failed (ConnectError")
+    [(summary,)] = query(cfg.db, "SELECT error FROM collector_runs WHERE source = 'github'")
+    assert summary.count("GitHub API unreachable") == 1
 
 
 def test_drafts_are_left_out(tmp_path, server, clock):
