@@ -163,26 +163,26 @@ def stand_in(settings, view: str, sql: str) -> None:
         con.close()
 
 
+def check_on_the_28th(settings, **kwargs) -> alerts.AlertRun:
+    """One alert check on the working file, as of 2026-11-28 UTC."""
+    con = open_working(settings.work_path)
+    try:
+        return alerts.check(con, settings, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC), **kwargs)
+    finally:
+        con.close()
+
+
 def test_rules_wait_for_their_data_then_plug_in(tmp_path, pypi_server):
     settings = make_settings(tmp_path, pypi_server, alert_dry_run=True)
     run_collect(settings, ["onnxruntime"])
-    con = open_working(settings.work_path)
-    try:
-        waiting = alerts.check(con, settings, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC)).waiting
-    finally:
-        con.close()
+    waiting = check_on_the_28th(settings).waiting
     assert waiting == {"download_change": "no rows in framework_downloads_daily yet",
                        "benchmark_regression": "no rows in benchmark_regressions yet",
                        "new_advisory": "no rows in vulnerabilities yet"}
     for view, sql in STAND_INS.items():
         stand_in(settings, view, sql)
     printed: list[str] = []
-    con = open_working(settings.work_path)
-    try:
-        run = alerts.check(con, settings, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
-                           echo=printed.append)
-    finally:
-        con.close()
+    run = check_on_the_28th(settings, echo=printed.append)
     assert run.waiting == {} and run.broken == {}
     assert [a.key for a in run.new] == ["download_change:pytorch:spike:2026-W48"]
     assert run.new[0].title.startswith("pytorch: downloads spike of +200% (7-day average "
@@ -193,12 +193,7 @@ def test_rules_wait_for_their_data_then_plug_in(tmp_path, pypi_server):
     assert len(printed) == 1 and "[dry run, not sent; channels: no channel configured]" in printed[0]
     stand_in(settings, "vulnerabilities", STAND_INS["vulnerabilities"].replace(
         "'LOW')", "'LOW'), ('onnxruntime', '1.32.0', 'PYSEC-2026-7', 'MODERATE')"))
-    con = open_working(settings.work_path)
-    try:
-        later = alerts.check(con, settings, now=dt.datetime(2026, 11, 28, tzinfo=dt.UTC),
-                             echo=printed.append)
-    finally:
-        con.close()
+    later = check_on_the_28th(settings, echo=printed.append)
     assert [a.key for a in later.new] == ["new_advisory:onnxruntime:1.32.0:PYSEC-2026-7"]
     assert "onnxruntime 1.32.0 (latest release) is affected by PYSEC-2026-7" in printed[-1]
 
