@@ -395,14 +395,18 @@ class Settings(BaseSettings):
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         return init_settings, env_settings, TomlFileSource(settings_cls, _config_path.get())
 
+    def beside(self, suffix: str) -> Path:
+        """A file of this warehouse beside the published file: `<db><suffix>`."""
+        return self.db.with_name(self.db.name + suffix)
+
     @property
     def work_path(self) -> Path:
         """The collector's private working file, never shared between two warehouses."""
-        return self.db.with_name(self.db.name + ".work")
+        return self.beside(".work")
 
     @property
     def lock_path(self) -> Path:
-        return self.db.with_name(self.db.name + ".work.lock")
+        return self.beside(".work.lock")
 
     @property
     def conda_cache_dir(self) -> Path:
@@ -417,12 +421,12 @@ class Settings(BaseSettings):
     @property
     def scheduler_lock_path(self) -> Path:
         """Held by the one `dltrends schedule` process of this warehouse."""
-        return self.db.with_name(self.db.name + ".schedule.lock")
+        return self.beside(".schedule.lock")
 
     @property
     def log_path(self) -> Path:
         """The scheduler's rotating log file, beside the warehouse."""
-        return self.db.with_name(self.db.name + ".log")
+        return self.beside(".log")
 
 
 class TomlFileSource(PydanticBaseSettingsSource):

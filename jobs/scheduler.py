@@ -153,7 +153,7 @@ def summarize(out: str, err: str, code: int) -> str:
 
 def state_path(settings: Settings) -> Path:
     """The scheduler's memory of when each task last started (for tasks outside the run log)."""
-    return settings.db.with_name(settings.db.name + ".schedule.json")
+    return settings.beside(".schedule.json")
 
 
 def remember_run(settings: Settings, name: str, when: float) -> None:
