@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 
 from dltrends.settings import Settings
-from warehouse.db import has_rows as view_has_rows
+from warehouse.db import has_rows
 from warehouse.db import quote_ident as _q
 
 Columns = dict[str, str]  # wanted column (first alternative) -> the name the view has
@@ -99,16 +99,12 @@ def resolve(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]
     return out
 
 
-def has_rows(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]) -> bool:
-    """True when the rule's first view holds data (its baseline evaluation can happen)."""
-    return view_has_rows(con, next(iter(needs)))
-
-
 def readiness(con: duckdb.DuckDBPyConnection, needs: dict[str, tuple[Need, ...]]) -> dict[str, Columns] | str:
     """The rule's resolved columns when its data is there, else why it must wait."""
     columns = resolve(con, needs)
-    if not isinstance(columns, str) and not has_rows(con, needs):
-        return f"no rows in {next(iter(needs))} yet"
+    first = next(iter(needs))  # its rows make the baseline evaluation possible
+    if not isinstance(columns, str) and not has_rows(con, first):
+        return f"no rows in {first} yet"
     return columns
 
 

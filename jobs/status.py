@@ -47,7 +47,7 @@ def source_status(settings: Settings, now: dt.datetime | None = None) -> StatusR
     known = pd.DataFrame({"source": [s for s in SOURCES if s not in set(frame["source"])]})
     frame = pd.concat([frame, known], ignore_index=True) if not known.empty else frame
     if "state" not in frame:  # a file published by an older dltrends: judge by the last run
-        frame.insert(1, "state", frame["last_status"].map(lambda s: "ok" if s == "ok" else s))
+        frame.insert(1, "state", frame["last_status"])
     frame["state"] = frame["state"].fillna("never")
     frame.insert(6, "freshness", [_age(now, t) for t in frame["last_success_at"]])
     if "expected_freshness" in frame:
