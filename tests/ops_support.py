@@ -72,10 +72,6 @@ class GenerationalPypi:
             self._base[key] = (json.dumps(payload).encode(), serial)
             server.handle(f"/pypi/{key}/json", self._handler(key))
 
-    @property
-    def keys(self) -> list[str]:
-        return sorted(self._base)
-
     def current(self) -> int:
         return self.gen() if callable(self.gen) else self.gen
 

@@ -23,7 +23,8 @@ from jobs.sources import SOURCES
 from tests.conftest import make_settings
 from tests.fakeserver import status
 from tests.ops_support import FakeSmtp
-from warehouse.db import open_working, reader
+from tests.ops_support import query as rows
+from warehouse.db import open_working
 
 HOOK = "/services/T0001/B0002/SecretHookToken42"
 RELEASE_DAY = "2026-11-14T12:00:00Z"  # the day after onnxruntime 1.32.0 (recorded) came out
@@ -53,11 +54,6 @@ def hooked(tmp_path, pypi_server, smtp, monkeypatch):
 
 def posts(server) -> list[dict]:
     return [json.loads(r.body) for r in server.requests if r.method == "POST" and r.path == HOOK]
-
-
-def rows(db, sql: str) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql).fetchall()
 
 
 def run_collect(settings, frameworks=("onnxruntime", "pytorch")):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import subprocess
@@ -18,6 +17,7 @@ from jobs.collect import collect
 from tests.conftest import TEST_REGISTRY
 from tests.fakeserver import FakeServer
 from tests.github_data import serve_test_registry
+from tests.ops_support import dltrends, sha
 from warehouse.publish import PublishError
 
 pytestmark = pytest.mark.slow
@@ -62,15 +62,6 @@ def cli_env(db: Path, server: FakeServer, **extra: str) -> dict[str, str]:
                DLTRENDS_GITHUB_API_URL=server.url, DLTRENDS_GITHUB_GIT_URL="", **extra)
     env.pop("GITHUB_TOKEN", None)
     return env
-
-
-def dltrends(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dltrends", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_reader_holding_the_file_never_blocks_a_collect(tmp_path, pypi_server):
@@ -134,7 +125,7 @@ def test_a_stale_lock_from_a_dead_process_is_taken_over(tmp_path, pypi_server):
 
 
 # kill -9 at seeded random points of a run: superseded by the 20-point version in
-# tests/test_faults.py (test_kill_9_at_20_random_points_leaves_old_or_new_data_never_a_mix).
+# tests/test_faults_files.py (test_kill_9_at_20_random_points_leaves_old_or_new_data_never_a_mix).
 
 
 def test_publish_failure_keeps_the_old_file_and_says_why(settings, registry, monkeypatch):

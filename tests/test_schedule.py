@@ -66,10 +66,12 @@ def test_defaults_follow_the_sources_that_exist(tmp_path, monkeypatch):
     assert crons["report"] == "0 7 * * mon"  # `dltrends report` exists: scheduled weekly
     assert tasks(settings)[0].argv == ("collect", "--source", next(iter(SOURCES)))
     assert tasks(settings)[-1].argv[:2] == ("report", "--out")
-    monkeypatch.delitem(SOURCES, "mlperf")
+    # copies of the source table: the shared one keeps its order for later tests
+    without = {k: v for k, v in SOURCES.items() if k != "mlperf"}
+    monkeypatch.setattr(schedule, "SOURCES", without)
     assert "mlperf" not in schedule_for(settings)  # a default goes with its source
-    monkeypatch.setitem(SOURCES, "mlperf", SOURCES["pypi"].__class__(
-        "mlperf", "MLPerf", SOURCES["pypi"].make_collector, SOURCES["pypi"].plan))
+    monkeypatch.setattr(schedule, "SOURCES", without | {"mlperf": SOURCES["pypi"].__class__(
+        "mlperf", "MLPerf", SOURCES["pypi"].make_collector, SOURCES["pypi"].plan)})
     assert schedule_for(settings)["mlperf"] == "0 5 1 * *"  # and comes back with it
     rows = {r["source"]: r for r in expectations(settings)}
     assert rows["mlperf"]["fresh_within_s"] == 35 * 86400
@@ -219,9 +221,9 @@ def test_log_file_rotates_by_size(tmp_path):
 
 def test_report_task_appears_with_the_report_command(tmp_path, monkeypatch):
     settings = make_settings(tmp_path)
-    monkeypatch.setattr(schedule, "report_available", lambda: False)
-    assert "report" not in schedule_for(settings)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(schedule, "report_available", lambda: False)
+        assert "report" not in schedule_for(settings)
     assert schedule.report_available()
     report = [t for t in tasks(settings) if t.name == "report"]
     assert report == [Task("report", "0 7 * * mon", ("report", "--out", str(schedule.report_dir(settings))),
