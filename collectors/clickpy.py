@@ -32,7 +32,7 @@ from typing import Any
 import httpx
 
 from collectors.base import ItemState, RawItem, Stream, completed, utcnow
-from collectors.common import Probe
+from collectors.common import Probe, failed
 from collectors.http import HttpClient, HttpError
 
 NAME = "clickpy"
@@ -118,12 +118,12 @@ class ClickpyCollector:
         except HttpError as exc:  # name the item and endpoint; the URL would repeat the whole SQL
             where = f"{self.client.base_url} {stream.name} {package} {start}..{end}"
             detail = f": {exc.detail}" if exc.detail else ""
-            return _failed(item, f"{exc.reason} ({where}){detail}")
+            return failed(item, f"{exc.reason} ({where}){detail}")
         item.meta["bytes"] = len(response.content)
         try:
             result = decode(response)
         except ValueError as exc:
-            return _failed(item, str(exc))
+            return failed(item, str(exc))
         item.cursor = end.isoformat()
         item.status = "new"
         item.payload = {"stream": stream.name, "package": package, "start": start.isoformat(),
@@ -175,11 +175,6 @@ def query(stream: str) -> str:
                 f"ORDER BY month, {column} FORMAT JSONCompact")
     return (f"SELECT date, {column}, sum(count) AS downloads FROM pypi.{table} WHERE {where} "
             f"GROUP BY date, {column} ORDER BY date, {column} FORMAT JSONCompact")
-
-
-def _failed(item: RawItem, error: str) -> RawItem:
-    item.status, item.error, item.payload = "failed", error, None
-    return item
 
 
 def decode(response: httpx.Response) -> dict[str, Any]:

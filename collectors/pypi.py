@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.common import failed
 from collectors.http import HttpClient, HttpError
 
 NAME = "pypi"
@@ -72,7 +73,7 @@ class PypiCollector:
             response = self.client.get(f"/pypi/{key}/json", etag=previous.etag,
                                        headers={"Accept": "application/json"})
         except HttpError as exc:
-            return _failed(item, _describe(exc))
+            return failed(item, _describe(exc))
         if response.status_code == 304:
             return item
         item.etag = response.headers.get("ETag") or previous.etag
@@ -83,17 +84,12 @@ class PypiCollector:
         try:
             payload = _decode(response)
         except ValueError as exc:
-            return _failed(item, str(exc))
+            return failed(item, str(exc))
         item.cursor = str(payload["last_serial"])
         if item.cursor == previous.cursor:
             return item
         item.status, item.payload = "new", payload
         return item
-
-
-def _failed(item: RawItem, error: str) -> RawItem:
-    item.status, item.error, item.payload = "failed", error, None
-    return item
 
 
 def _describe(exc: HttpError) -> str:

@@ -49,14 +49,13 @@ def open_reader(path: Path | str) -> duckdb.DuckDBPyConnection:
     Its `now()` is the process's clock at the moment the reader opened (see below), so one page or
     report sees one instant in SQL and in Python.
     """
-    con = duckdb.connect(":memory:")
+    con = connect(":memory:")
     try:
         name = Path(path).stem
         if name.lower() in ("memory", "system", "temp", "main"):
             name = "warehouse"
         con.execute(f"ATTACH {sql_string(path)} AS {quote_ident(name)} (READ_ONLY)")
         con.execute(f"USE {quote_ident(name)}")
-        con.execute("SET TimeZone = 'UTC'")
         # One clock: `now()` in the views and queries is this process's clock when the reader
         # opened, the same instant Python code compares against (and a test can freeze).
         now = dt.datetime.now(dt.UTC).isoformat()

@@ -8,21 +8,15 @@ from collections.abc import Iterable
 import duckdb
 import pandas as pd
 
-from warehouse.store import upsert
+from warehouse.store import delete_missing, upsert
 
 
 def save_expectations(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> int:
     """Make core.source_expectations equal `rows` (one per declared source)."""
     frame = pd.DataFrame(rows, columns=["source", "title", "fresh_within_s", "schedule",
                                         "failing_runs"])
-    written = upsert(con, "core.source_expectations", frame)
-    con.register("_declared", frame[["source"]])
-    try:
-        gone = con.execute("DELETE FROM core.source_expectations WHERE source NOT IN "
-                           "(SELECT source FROM _declared) RETURNING 1").fetchall()
-    finally:
-        con.unregister("_declared")
-    return written + len(gone)
+    return (upsert(con, "core.source_expectations", frame)
+            + delete_missing(con, "core.source_expectations", frame))
 
 
 def known_alert_keys(con: duckdb.DuckDBPyConnection, keys: Iterable[str]) -> set[str]:

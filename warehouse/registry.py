@@ -6,7 +6,7 @@ import duckdb
 import pandas as pd
 
 from dltrends.registry import Registry
-from warehouse.store import primary_key, upsert
+from warehouse.store import delete_missing, upsert
 
 
 def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
@@ -33,20 +33,5 @@ def save_registry(con: duckdb.DuckDBPyConnection, registry: Registry) -> int:
     written = 0
     for table, frame in (("core.frameworks", frameworks), ("core.framework_events", events),
                          ("core.packages", packages)):
-        written += upsert(con, table, frame) + _delete_missing(con, table, frame)
+        written += upsert(con, table, frame) + delete_missing(con, table, frame)
     return written
-
-
-def _delete_missing(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
-    """Delete rows whose key is no longer in the registry."""
-    key = primary_key(con, table)
-    con.register("_registry_keys", frame[key])
-    try:
-        match = " AND ".join(f"k.{c} = {table}.{c}" for c in key)
-        rows = con.execute(
-            f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM _registry_keys k WHERE {match}) "
-            "RETURNING 1"
-        ).fetchall()
-    finally:
-        con.unregister("_registry_keys")
-    return len(rows)

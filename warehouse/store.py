@@ -149,3 +149,19 @@ def load_state(con: duckdb.DuckDBPyConnection, source: str, stream: str
         [source, stream],
     ).fetchall()
     return {key: (etag, cursor) for key, etag, cursor in rows}
+
+
+def delete_missing(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Delete the rows of `table` whose key is not in `frame` (a list that is whole: the registry,
+    the declared sources). Returns the rows deleted."""
+    key = primary_key(con, table)
+    con.register("_listed_keys", frame[key])
+    try:
+        match = " AND ".join(f"k.{c} = {table}.{c}" for c in key)
+        rows = con.execute(
+            f"DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM _listed_keys k WHERE {match}) "
+            "RETURNING 1"
+        ).fetchall()
+    finally:
+        con.unregister("_listed_keys")
+    return len(rows)
