@@ -67,13 +67,14 @@ def rebuild(work: Path, progress: Callable[[int], None] | None = None) -> Rebuil
     """Recreate the derived tables of `work` from its raw landing; returns what was rebuilt."""
     start = time.perf_counter()
     result = Rebuilt()
+    derived = derived_tables()
     with replacing(work, ".rebuild", "rebuild") as fresh:
-        _copy_all_but(work, fresh, derived_tables())
+        _copy_all_but(work, fresh, derived)
         con = connect(fresh)
         try:
             result.items = _replay(work, con, progress or (lambda n: None))
             result.rows = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                           for t in derived_tables()}
+                           for t in derived}
             con.execute("CHECKPOINT")
         finally:
             con.close()
@@ -108,11 +109,13 @@ def _replay(work: Path, con: duckdb.DuckDBPyConnection, progress: Callable[[int]
     replayed = 0
     streams: set[tuple[str, str]] = set()
     for batch in _batches(_landed(work)):
+        groups: dict[tuple[str, str], list] = {}  # first-seen order, as landed
+        for item in batch:
+            groups.setdefault((item.source, item.stream), []).append(item)
         with transaction(con):
-            for (source, stream) in dict.fromkeys((i.source, i.stream) for i in batch):
-                apply_transform(con, source, stream,
-                                [i for i in batch if (i.source, i.stream) == (source, stream)])
-                streams.add((source, stream))
+            for (source, stream), items in groups.items():
+                apply_transform(con, source, stream, items)
+        streams.update(groups)
         replayed += len(batch)
         progress(replayed)
     with transaction(con):
