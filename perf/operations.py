@@ -52,18 +52,16 @@ from warehouse.compact import live_fraction  # noqa: E402
 
 SOAK_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras")  # 7 packages per job
 READER = textwrap.dedent("""
-    import json, os, sys, time, duckdb
+    import json, os, sys, time
     path, stop, sql, params = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+    sys.path.insert(0, sys.argv[5])
+    from warehouse.db import reader  # the dashboard's way of reading the published file
     latencies, failures = [], []
     while not os.path.exists(stop):
         start = time.perf_counter()
         try:
-            con = duckdb.connect(path, read_only=True)
-            try:
-                con.execute("SET TimeZone = 'UTC'")
+            with reader(path) as con:
                 rows = con.execute(sql, params).fetchall()
-            finally:
-                con.close()
             if not rows:
                 failures.append("empty result")
             latencies.append(time.perf_counter() - start)
@@ -85,7 +83,8 @@ def read_for(db: Path, seconds: float) -> dict:
     stop = db.with_name("stop-reader")
     stop.unlink(missing_ok=True)
     reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(stop), q.sql,
-                               json.dumps(list(q.params))], stdout=subprocess.PIPE, text=True)
+                               json.dumps(list(q.params)), str(ROOT)], stdout=subprocess.PIPE,
+                              text=True)
     time.sleep(seconds)
     stop.touch()
     return json.loads(reader.communicate(timeout=120)[0])
