@@ -12,7 +12,7 @@ Two streams:
   PYSEC), severity, published and modified times, and per package the fixed versions. The job asks
   only for ids that are new or whose modified time moved.
 
-The items of both streams come from the warehouse (see jobs/sources.py): the versions from the
+The items of both streams come from the warehouse (see jobs/collect/sources.py): the versions from the
 PyPI releases already collected, the ids from the answers of the first stream.
 """
 

@@ -19,12 +19,10 @@ from collectors.bench import runner
 from collectors.bench.envs import Environments
 from dltrends.errors import UsageError
 from dltrends.settings import Settings
-from jobs.schedule import expectations
-from warehouse.db import open_working, transaction
+from jobs.session import writer_session
+from warehouse.db import transaction
 from warehouse.load import save_batch
-from warehouse.lock import writer_lock
-from warehouse.operations import save_expectations
-from warehouse.publish import Published, publish
+from warehouse.publish import Published
 from warehouse.runs import RunCounts, finish_run, start_run
 
 log = logging.getLogger(__name__)
@@ -94,22 +92,18 @@ def import_results(settings: Settings, paths: list[Path]) -> BenchResult:
 
 def save(settings: Settings, items: list[RawItem], options: str) -> BenchResult:
     result = BenchResult(items=items)
-    with writer_lock(settings.lock_path, settings.lock_timeout, f"dltrends bench {options[:200]}"):
-        con = open_working(settings.work_path, settings.db)
-        try:
-            with transaction(con):
-                save_expectations(con, expectations(settings))
-                result.run_id = start_run(con, runner.NAME, options)
-            for item in items:
-                problems = failures(item.payload)
-                if problems:
-                    result.counts.fail(runner.STREAM, item.payload["spec"]["text"], "; ".join(problems))
-                if item.payload["status"] == "ok":
-                    result.counts.items_ok += 1
-            result.counts.rows_written = save_batch(con, result.run_id, items)
-            with transaction(con):
-                result.status = finish_run(con, result.run_id, result.counts)
-        finally:
-            con.close()
-        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
+    with writer_session(settings, f"dltrends bench {options[:200]}") as session:
+        con = session.con
+        with transaction(con):
+            result.run_id = start_run(con, runner.NAME, options)
+        for item in items:
+            problems = failures(item.payload)
+            if problems:
+                result.counts.fail(runner.STREAM, item.payload["spec"]["text"], "; ".join(problems))
+            if item.payload["status"] == "ok":
+                result.counts.items_ok += 1
+        result.counts.rows_written = save_batch(con, result.run_id, items)
+        with transaction(con):
+            result.status = finish_run(con, result.run_id, result.counts)
+    result.published = session.published
     return result

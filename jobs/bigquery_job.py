@@ -8,7 +8,7 @@ from collectors import bigquery
 from dltrends.errors import ConfigError
 from dltrends.registry import Registry
 from dltrends.settings import Settings
-from jobs.sources import Source
+from jobs.collect.sources import Source
 
 DEFAULT_DAYS = 30
 LAG_DAYS = 2

@@ -31,7 +31,7 @@ import duckdb
 
 from dltrends import __version__
 from dltrends.errors import UsageError
-from jobs.output import require_published
+from jobs.session import require_published
 from warehouse.db import public_views, quote_ident, reader, sql_string
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,9 @@ import duckdb
 import pandas as pd
 
 from dltrends.settings import Settings
+from jobs.collect.sources import DEFAULT_SOURCES, SOURCES
 from jobs.github_status import budget_notes
-from jobs.output import require_published
-from jobs.sources import DEFAULT_SOURCES, SOURCES
+from jobs.session import require_published
 from warehouse.db import public_views, reader
 from warehouse.lock import holder
 

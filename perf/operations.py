@@ -36,7 +36,7 @@ import duckdb  # noqa: E402
 import warehouse.publish  # noqa: E402
 from dashboard import queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
-from jobs.collect import collect  # noqa: E402
+from jobs.collect.run import collect  # noqa: E402
 from tests.conftest import TEST_REGISTRY, make_settings  # noqa: E402
 from tests.fakeserver import FakeServer  # noqa: E402
 from tests.ops_support import (  # noqa: E402

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dltrends.registry import load_registry  # noqa: E402
-from jobs.collect import collect  # noqa: E402
+from jobs.collect.run import collect  # noqa: E402
 from jobs.export import export  # noqa: E402
 from tests.conftest import make_settings, serve_pypi  # noqa: E402
 from tests.fakeserver import FakeServer  # noqa: E402

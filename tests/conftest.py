@@ -18,7 +18,7 @@ import collectors.http
 from dltrends.registry import load_registry
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
 from jobs.bench import import_results
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import FIXTURES, FakeServer
 from tests.mlperf_support import mlperf_settings, serve_mlperf
 

@@ -100,8 +100,8 @@ def serve_clickhouse(server: FakeServer, answers: dict | None = None) -> None:
 def load_downloads(cfg, registry, server: FakeServer) -> None:
     """Add download data to a test warehouse: pypistats and a ClickPy backfill of torch and jax
     that overlap on 2024-01-01/02 (so the source comparison has something to show)."""
-    from jobs.backfill import backfill
-    from jobs.collect import collect
+    from jobs.collect.backfill import backfill
+    from jobs.collect.run import collect
 
     serve_clickhouse(server)
     overall = shifted(body("overall_pip"), (dt.date(2024, 1, 1) - dt.date(2020, 5, 1)).days)

@@ -33,7 +33,7 @@ import time_machine
 
 import collectors.http
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import FIXTURES, FakeServer, Request, Response
 
 GITHUB_FIXTURES = FIXTURES / "github_rest"

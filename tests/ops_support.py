@@ -25,8 +25,8 @@ import duckdb
 
 from dltrends.registry import load_registry
 from dltrends.settings import Settings
-from jobs.collect import collect
-from jobs.sources import SOURCES
+from jobs.collect.run import collect
+from jobs.collect.sources import SOURCES
 from tests.conftest import TEST_REGISTRY, load_json, make_settings, pypi_recordings, serve_pypi
 from tests.fakeserver import FakeServer, Request, Response
 from warehouse.db import reader
@@ -36,12 +36,12 @@ from warehouse.db import reader
 SCHEDULER_EVERY_2S = textwrap.dedent("""
     import sys
     from apscheduler.triggers.interval import IntervalTrigger
-    from jobs import scheduler
-    from jobs.cli_base import setup
-    from jobs.schedule import Task
+    from jobs.schedule import daemon
+    from jobs.cli.common import setup
+    from jobs.schedule.timetable import Task
     settings = setup(None)
     task = Task("pypi", "* * * * *", ("collect", *sys.argv[1:]), source="pypi")
-    sys.exit(scheduler.run(settings, None, triggers={"pypi": IntervalTrigger(seconds=2)},
+    sys.exit(daemon.run(settings, None, triggers={"pypi": IntervalTrigger(seconds=2)},
                            task_list=[task]))
 """)
 DATA_VIEWS = ("releases", "release_files", "packages", "frameworks", "framework_events")

@@ -19,7 +19,7 @@ import time_machine
 
 from dltrends.registry import load_registry
 from dltrends.settings import Settings
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.fakeserver import FIXTURES, FakeServer, Request, Response
 

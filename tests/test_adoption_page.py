@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.downloads_support import write_registry
 from tests.test_dashboard import open_app

@@ -14,12 +14,14 @@ import time_machine
 from typer.testing import CliRunner
 
 from dltrends.registry import load_registry
-from jobs import alerts, notify, scheduler
-from jobs.alert_rules import RULES
+from jobs.alerts import evaluate as alerts
+from jobs.alerts import notify
+from jobs.alerts.rules import RULES
 from jobs.cli import app
-from jobs.collect import collect
-from jobs.schedule import Task, report_dir
-from jobs.sources import SOURCES
+from jobs.collect.run import collect
+from jobs.collect.sources import SOURCES
+from jobs.schedule import daemon
+from jobs.schedule.timetable import Task, report_dir
 from tests.conftest import make_settings
 from tests.fakeserver import status
 from tests.ops_support import FakeSmtp
@@ -274,7 +276,7 @@ def test_the_scheduled_report_is_delivered_on_every_channel(hooked, pypi_server,
     writer = (f"import pathlib; d = pathlib.Path({str(folder)!r}); d.mkdir(parents=True, exist_ok=True); "
               "(d / '2026-W48.md').write_text('# dltrends weekly\\n\\n- torch 2.16.0 released\\n'); "
               "(d / '2026-W48.html').write_text('<h1>dltrends weekly</h1>')")
-    runner = scheduler.Runner(settings, None, after={
+    runner = daemon.Runner(settings, None, after={
         "report": lambda s, started: notify.deliver_report(s, report_dir(s), started)})
     task = Task("report", "0 7 * * mon", ("report", "--out", str(folder)), catch_up_first=False)
     outcome = runner.run(task, [sys.executable, "-c", writer])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from collectors import bigquery
 from dltrends.errors import ConfigError
 from dltrends.registry import load_registry
-from jobs.backfill import backfill
+from jobs.collect.backfill import backfill
 from tests.conftest import make_settings
 from tests.downloads_support import BIGQUERY, rows, write_registry
 from tests.fakeserver import Response, status

@@ -9,9 +9,9 @@ import time_machine
 from typer.testing import CliRunner
 
 from dltrends.registry import load_registry
-from jobs.backfill import backfill
-from jobs.collect import collect
-from jobs.sources import default_sources
+from jobs.collect.backfill import backfill
+from jobs.collect.run import collect
+from jobs.collect.sources import default_sources
 from tests.conftest import make_settings
 from tests.downloads_support import (
     clickhouse_query,

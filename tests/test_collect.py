@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings, pypi_recordings
 from tests.fakeserver import HTML, SHORT_BODY, TRUNCATED, status
 from warehouse.db import reader
@@ -206,7 +206,7 @@ def test_a_broken_source_is_recorded_and_published(settings, registry, monkeypat
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("jobs.collect.save_batch", explode)
+    monkeypatch.setattr("jobs.collect.run.save_batch", explode)
     result = collect(settings, registry, ["pypi"], ["tinygrad"])
     assert result.sources[0].status == "failed"
     assert query(settings.db, "SELECT status, error FROM collector_runs") == [

@@ -8,7 +8,7 @@ import time_machine
 
 from collectors.conda import months
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import HTML, SHORT_BODY
 from tests.signals_support import SIGNALS_REGISTRY, serve_conda, signal_settings, write_conda_month
 from tests.test_collect import query, snapshot

@@ -13,7 +13,7 @@ from dashboard import frames
 from dashboard.charts import to_png
 from dashboard.i18n import LANGUAGES, strings
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")

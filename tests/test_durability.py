@@ -14,7 +14,7 @@ import warehouse.compact
 import warehouse.publish
 from dltrends.registry import load_registry
 from jobs.cli import app
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import load_json, make_settings, pypi_recordings
 from tests.ops_support import GenerationalPypi, snapshot
 from warehouse.compact import live_fraction, needs_compaction

@@ -15,10 +15,10 @@ import psutil
 import pytest
 
 import collectors.http
-import jobs.collect
+import jobs.collect.run
 import warehouse.load
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from jobs.terminate import Terminated, terminable
 from tests.conftest import TEST_REGISTRY, make_settings, pypi_recordings
 from tests.fakeserver import HTML, RESET, TRUNCATED, slow, status
@@ -86,7 +86,7 @@ def test_sigterm_mid_transaction_rolls_it_back_and_publishes_nothing(tmp_path, p
     registry = load_registry(settings.registry)
     collect(settings, registry, ["pypi"], ["tinygrad"])
     before = sha(settings.db)
-    monkeypatch.setattr(jobs.collect, "BATCH_ITEMS", 2)
+    monkeypatch.setattr(jobs.collect.run, "BATCH_ITEMS", 2)
     original, calls = warehouse.load.apply_transform, []
 
     def transform_then_signal(con, source, stream, items):

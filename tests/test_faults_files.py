@@ -22,8 +22,8 @@ import pytest
 import warehouse.publish
 from dltrends.registry import load_registry
 from dltrends.settings import Settings
-from jobs.collect import collect
-from jobs.sources import SOURCES
+from jobs.collect.run import collect
+from jobs.collect.sources import SOURCES
 from tests.conftest import make_settings
 from tests.fakeserver import status
 from tests.ops_support import (

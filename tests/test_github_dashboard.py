@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import frames
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.github_data import HOSTILE_NOTES
 from tests.github_support import FakeGitHub, write_registry

@@ -13,7 +13,7 @@ import collectors.http
 from collectors.github_history import issue_row
 from collectors.http_github import GitHubApi, RateBudget
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.github_data import recorded_repo
 from tests.github_support import FakeGitHub, load_replay, serve_exchange, write_registry

@@ -11,7 +11,7 @@ from collectors.base import ItemState
 from collectors.common import make_client
 from collectors.hf import HubCollector
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import status
 from tests.signals_support import DAY1, DAY2, HF_DIR, serve_hf, signal_settings
 from tests.test_collect import query, snapshot

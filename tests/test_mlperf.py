@@ -10,7 +10,7 @@ import pytest
 from collectors.mlperf import extract_log, select
 from dltrends.registry import load_registry
 from dltrends.settings import default_registry_path
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.fakeserver import status
 from tests.mlperf_support import MLPERF, ROUNDS, mlperf_settings, serve_mlperf

@@ -9,7 +9,7 @@ import time_machine
 from collectors.base import ItemState
 from collectors.npm import DOWNLOADS, NpmCollector, date_chunks
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import HTML, status
 from tests.signals_support import NPM_PACKAGES, npm_series, serve_npm, signal_settings
 from tests.test_collect import query, snapshot

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import serve_pypi
 from tests.signals_support import OSV_DIR, serve_osv, signal_settings
 from tests.test_collect import query, snapshot

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.test_dashboard import open_app
 

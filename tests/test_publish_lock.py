@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import TEST_REGISTRY
 from tests.fakeserver import FakeServer
 from tests.github_data import serve_test_registry

@@ -9,7 +9,7 @@ import time_machine
 
 import collectors.http
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.conftest import make_settings
 from tests.downloads_support import body, rows, serve_pypistats, shifted, write_registry
 from tests.fakeserver import HTML, TRUNCATED, status
@@ -170,7 +170,7 @@ def test_bad_answers_are_named_per_series(tmp_path, server):
 
 
 def test_scope_decides_the_series(tmp_path, server):
-    from jobs.sources import SOURCES
+    from jobs.collect.sources import SOURCES
 
     text = ('[frameworks.tf]\nname = "TF"\npypi = ["tensorflow"]\npypi_variants = ["tensorflow-cpu"]\n'
             'pypi_companions = ["tb"]\necosystem = ["keras-x"]\n')

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import jobs.report as report_mod
 from dltrends.registry import load_registry
 from jobs.cli import app
-from jobs.collect import collect
+from jobs.collect.run import collect
 from jobs.report import Built, Section, Text, build_report
 from jobs.report.render import png_size, to_html, to_markdown, write
 from tests.conftest import make_settings

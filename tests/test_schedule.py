@@ -14,9 +14,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from dltrends.cron import check, to_cron, trigger
 from dltrends.errors import ConfigError
-from jobs import schedule, scheduler
-from jobs.schedule import DEFAULTS, Task, crontab_lines, expectations, schedule_for, tasks
-from jobs.sources import SOURCES
+from jobs.collect.sources import SOURCES
+from jobs.schedule import daemon, timetable
+from jobs.schedule.timetable import DEFAULTS, Task, crontab_lines, expectations, schedule_for, tasks
 from tests.conftest import make_settings
 
 UTC = dt.UTC
@@ -68,9 +68,9 @@ def test_defaults_follow_the_sources_that_exist(tmp_path, monkeypatch):
     assert tasks(settings)[-1].argv[:2] == ("report", "--out")
     # copies of the source table: the shared one keeps its order for later tests
     without = {k: v for k, v in SOURCES.items() if k != "mlperf"}
-    monkeypatch.setattr(schedule, "SOURCES", without)
+    monkeypatch.setattr(timetable, "SOURCES", without)
     assert "mlperf" not in schedule_for(settings)  # a default goes with its source
-    monkeypatch.setattr(schedule, "SOURCES", without | {"mlperf": SOURCES["pypi"].__class__(
+    monkeypatch.setattr(timetable, "SOURCES", without | {"mlperf": SOURCES["pypi"].__class__(
         "mlperf", "MLPerf", SOURCES["pypi"].make_collector, SOURCES["pypi"].plan)})
     assert schedule_for(settings)["mlperf"] == "0 5 1 * *"  # and comes back with it
     rows = {r["source"]: r for r in expectations(settings)}
@@ -101,13 +101,13 @@ def test_crontab_lines_are_absolute_and_utc(tmp_path):
 def test_missed_runs_after_downtime_run_once():
     hourly = trigger("7 * * * *")
     now = dt.datetime(2026, 11, 28, 10, 20, tzinfo=UTC)
-    assert scheduler.missed(hourly, now - dt.timedelta(days=2), now)  # many missed: due now
-    assert not scheduler.missed(hourly, dt.datetime(2026, 11, 28, 10, 8, tzinfo=UTC), now)
-    assert scheduler.missed(hourly, None, now)  # a source never collected runs at start
-    assert not scheduler.missed(hourly, None, now, if_never=False)  # the report waits its turn
+    assert daemon.missed(hourly, now - dt.timedelta(days=2), now)  # many missed: due now
+    assert not daemon.missed(hourly, dt.datetime(2026, 11, 28, 10, 8, tzinfo=UTC), now)
+    assert daemon.missed(hourly, None, now)  # a source never collected runs at start
+    assert not daemon.missed(hourly, None, now, if_never=False)  # the report waits its turn
 
 
-class Recorder(scheduler.Runner):
+class Recorder(daemon.Runner):
     """A runner that records calls instead of starting processes."""
 
     def __init__(self, settings, seconds: float = 0.0):
@@ -123,7 +123,7 @@ class Recorder(scheduler.Runner):
 def test_jobs_are_single_instance_coalesced_with_an_explicit_grace(tmp_path):
     settings = make_settings(tmp_path, schedule_misfire_grace=600)
     runner = Recorder(settings)
-    sched = scheduler.build(settings, runner, tasks(settings))
+    sched = daemon.build(settings, runner, tasks(settings))
     sched.start(paused=True)
     try:
         job = sched.get_job("pypi")
@@ -136,11 +136,11 @@ def test_jobs_are_single_instance_coalesced_with_an_explicit_grace(tmp_path):
 
 def test_downtime_catch_up_runs_a_job_once_then_on_schedule(tmp_path):
     settings = make_settings(tmp_path, schedule=ONLY_PYPI)
-    state = scheduler.state_path(settings)
+    state = daemon.state_path(settings)
     state.parent.mkdir(parents=True)
     state.write_text(json.dumps({"pypi": "2026-11-20T00:00:00+00:00"}))  # a week of missed hours
     runner = Recorder(settings)
-    sched = scheduler.build(settings, runner, tasks(settings))
+    sched = daemon.build(settings, runner, tasks(settings))
     sched.start()
     try:
         time.sleep(1.5)
@@ -154,7 +154,7 @@ def test_a_slow_job_is_not_started_twice_and_late_runs_coalesce(tmp_path):
     settings = make_settings(tmp_path)
     runner = Recorder(settings, seconds=1.0)
     task = Task("pypi", "* * * * *", ("collect",), source="pypi", catch_up_first=False)
-    sched = scheduler.build(settings, runner, [task], {"pypi": IntervalTrigger(seconds=0.2)})
+    sched = daemon.build(settings, runner, [task], {"pypi": IntervalTrigger(seconds=0.2)})
     sched.start()
     try:
         time.sleep(3.3)
@@ -167,27 +167,27 @@ def test_a_slow_job_is_not_started_twice_and_late_runs_coalesce(tmp_path):
 
 def test_runner_logs_one_line_per_job_and_retries_when_busy(tmp_path, caplog):
     settings = make_settings(tmp_path)
-    runner = scheduler.Runner(settings, None)
+    runner = daemon.Runner(settings, None)
     busy = []
     runner.on_busy = busy.append
     task = Task("pypi", "7 * * * *", ("collect",), source="pypi")
     script = ("import sys; print('2026-01-01 00:00:00,000 INFO x: noise', file=sys.stderr); "
               "print('pypi: partial, 1 new, 0 unchanged, 1 failed', file=sys.stderr); sys.exit({})")
-    with caplog.at_level(logging.INFO, logger="jobs.scheduler"):
+    with caplog.at_level(logging.INFO, logger="jobs.schedule.daemon"):
         outcome = runner.run(task, [sys.executable, "-c", script.format(1)])
         runner.run(task, [sys.executable, "-c", "import sys; print('busy: held by pid 1', "
                                                 "file=sys.stderr); sys.exit(75)"])
     assert outcome.summary == "pypi: partial, 1 new, 0 unchanged, 1 failed"
-    lines = [r.getMessage() for r in caplog.records if r.name == "jobs.scheduler"]
+    lines = [r.getMessage() for r in caplog.records if r.name == "jobs.schedule.daemon"]
     assert lines[0].startswith("job pypi: partial (exit 1, ")
     assert lines[0].endswith("s): pypi: partial, 1 new, 0 unchanged, 1 failed")
     assert lines[1].startswith("job pypi: busy (exit 75") and busy == [task]
-    assert json.loads(scheduler.state_path(settings).read_text())["pypi"]
+    assert json.loads(daemon.state_path(settings).read_text())["pypi"]
 
 
 def test_stop_ends_the_running_job_and_starts_no_other(tmp_path):
     settings = make_settings(tmp_path)
-    runner = scheduler.Runner(settings, None)
+    runner = daemon.Runner(settings, None)
     task = Task("pypi", "7 * * * *", ("collect",), source="pypi")
     outcomes = []
     worker = threading.Thread(target=lambda: outcomes.append(
@@ -204,12 +204,12 @@ def test_stop_ends_the_running_job_and_starts_no_other(tmp_path):
 
 def test_log_file_rotates_by_size(tmp_path):
     settings = make_settings(tmp_path, log_max_bytes=10_000, log_backups=2)
-    handler = scheduler.file_logging(settings)
+    handler = daemon.file_logging(settings)
     try:
         for i in range(400):
-            logging.getLogger("jobs.scheduler").info("job pypi: ok (exit 0, 1.0 s): line %d", i)
+            logging.getLogger("jobs.schedule.daemon").info("job pypi: ok (exit 0, 1.0 s): line %d", i)
     finally:
-        logging.getLogger("jobs.scheduler").removeHandler(handler)
+        logging.getLogger("jobs.schedule.daemon").removeHandler(handler)
         handler.close()
     logs = sorted(p.name for p in settings.log_path.parent.glob(settings.log_path.name + "*"))
     assert logs == [settings.log_path.name, settings.log_path.name + ".1",
@@ -219,14 +219,11 @@ def test_log_file_rotates_by_size(tmp_path):
     assert last.endswith("line 399") and "Z INFO job pypi" in last
 
 
-def test_report_task_appears_with_the_report_command(tmp_path, monkeypatch):
+def test_the_weekly_report_is_a_task(tmp_path):
     settings = make_settings(tmp_path)
-    with monkeypatch.context() as patched:
-        patched.setattr(schedule, "report_available", lambda: False)
-        assert "report" not in schedule_for(settings)
-    assert schedule.report_available()
+    assert "report" not in schedule_for(settings, strict=False)  # expectations judge sources only
     report = [t for t in tasks(settings) if t.name == "report"]
-    assert report == [Task("report", "0 7 * * mon", ("report", "--out", str(schedule.report_dir(settings))),
+    assert report == [Task("report", "0 7 * * mon", ("report", "--out", str(timetable.report_dir(settings))),
                            catch_up_first=False)]
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-import jobs.cli
+import jobs.cli.dashboard
 from jobs.cli import app
 from tests.test_browser import _free_port
 
@@ -24,7 +24,7 @@ def _pairs(argv: list[str]) -> dict[str, str]:
 
 def test_dashboard_passes_production_settings(collected_warehouse, monkeypatch):
     calls = []
-    monkeypatch.setattr(jobs.cli.os, "execvpe", lambda file, argv, env: calls.append((argv, env)))
+    monkeypatch.setattr(jobs.cli.dashboard.os, "execvpe", lambda file, argv, env: calls.append((argv, env)))
     result = CliRunner().invoke(app, ["dashboard", "--host", "0.0.0.0", "--port", "9001",
                                       "--base-url-path", "/dltrends/", "--db",
                                       str(collected_warehouse)])

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from dltrends.registry import load_registry
 from jobs.cli import app
-from jobs.collect import collect
-from jobs.sources import DEFAULT_SOURCES, SOURCES
+from jobs.collect.run import collect
+from jobs.collect.sources import DEFAULT_SOURCES, SOURCES
 from tests.conftest import TEST_REGISTRY, serve_pypi
 from tests.signals_support import DAY1, serve_hf, signal_settings
 from tests.test_collect import query

@@ -12,7 +12,7 @@ import collectors.http
 from collectors.base import ItemState
 from collectors.stackoverflow import TAGS, StackOverflowCollector
 from dltrends.registry import load_registry
-from jobs.collect import collect
+from jobs.collect.run import collect
 from tests.fakeserver import Response, status
 from tests.signals_support import DAY1, DAY2, SO_DIR, SO_TAGS, serve_stackoverflow, signal_settings, so_path
 from tests.test_collect import query, snapshot

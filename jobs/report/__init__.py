@@ -35,7 +35,7 @@ import pandas as pd
 from dashboard.charts import to_png
 from dashboard.i18n import LANGUAGES, translate
 from dltrends.errors import UsageError
-from jobs.output import require_published
+from jobs.session import require_published
 from warehouse.db import has_rows, public_views, reader
 
 log = logging.getLogger(__name__)

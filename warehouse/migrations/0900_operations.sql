@@ -1,6 +1,6 @@
 -- Operations (issue 9): what each source promises (freshness, schedule) and the alerts raised.
 
--- Written at every collect from jobs/sources.py and the settings, so the dashboard and
+-- Written at every collect from jobs/collect/sources.py and the settings, so the dashboard and
 -- `dltrends status` can judge freshness from the published file alone.
 CREATE TABLE core.source_expectations (
     source         VARCHAR PRIMARY KEY,

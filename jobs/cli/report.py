@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from dltrends.errors import ExitCode
-from jobs.cli_base import ConfigOpt, DbOpt, command, say, setup
+from jobs.cli.common import ConfigOpt, DbOpt, command, say, setup
 
 
 @command

@@ -9,7 +9,7 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from dltrends.errors import ExitCode
-from jobs.cli_base import ConfigOpt, DbOpt, command, err, say, setup
+from jobs.cli.common import ConfigOpt, DbOpt, command, err, say, setup
 from jobs.export import FORMATS
 from jobs.export import export as run_export
 

@@ -20,8 +20,8 @@ import pandas as pd
 
 from dltrends.errors import ConfigError
 from dltrends.settings import Settings
-from jobs import notify
-from jobs.alert_rules import RULES, Alert, Context, Rule, readiness
+from jobs.alerts import notify
+from jobs.alerts.rules import RULES, Alert, Context, Rule, readiness
 from jobs.terminate import stop_if_requested
 from warehouse.db import transaction
 from warehouse.operations import (

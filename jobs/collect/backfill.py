@@ -19,13 +19,9 @@ from collectors import clickpy
 from dltrends.errors import UsageError
 from dltrends.registry import Registry
 from dltrends.settings import Settings
-from jobs.collect import CollectResult, Progress, _run_source
-from jobs.sources import SOURCES, Source, clickpy_backfill_plan
-from warehouse.db import open_working, transaction
-from warehouse.lock import writer_lock
-from warehouse.publish import publish
-from warehouse.registry import save_registry
-from warehouse.runs import close_interrupted_runs
+from jobs.collect.run import CollectResult, Progress, run_source
+from jobs.collect.sources import SOURCES, Source, clickpy_backfill_plan
+from jobs.session import writer_session
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +38,10 @@ def backfill(settings: Settings, registry: Registry, source: str, *,
     options = (f"backfill since={since or 'default'} until={until or 'default'} "
                f"frameworks={','.join(frameworks or ['all'])}" + (" dry-run" if dry_run else ""))
     result = CollectResult()
-    with writer_lock(settings.lock_path, settings.lock_timeout, f"dltrends {options}"):
-        con = open_working(settings.work_path, settings.db)
-        try:
-            with transaction(con):
-                save_registry(con, registry)
-                if closed := close_interrupted_runs(con):
-                    log.warning("marked %d interrupted run(s) as failed", closed)
-            result.sources.append(_run_source(con, job, settings, registry, frameworks, False,
-                                              options, progress or Progress(), sleep))
-        finally:
-            con.close()
-        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
+    with writer_session(settings, f"dltrends {options}", registry) as session:
+        result.sources.append(run_source(session.con, job, settings, registry, frameworks, False,
+                                         options, progress or Progress(), sleep))
+    result.published = session.published
     return result
 
 

@@ -14,16 +14,12 @@ from rich.table import Table
 
 from dltrends.errors import UsageError
 from dltrends.settings import Settings
+from jobs.session import require_published
 from warehouse import formats, sandbox
 from warehouse.db import reader
 
 FORMATS = ("table", "csv", "json")
 RESULT_FORMATS = (*FORMATS, "parquet")
-
-
-def require_published(db: Path) -> None:
-    if not db.exists():
-        raise UsageError(f"no published warehouse at {db}; run `dltrends collect` first")
 
 
 def run_query(settings: Settings, query: str) -> sandbox.Result:

@@ -1,8 +1,8 @@
 """What runs when: each source's cron schedule and freshness, the tasks of `dltrends schedule`, cron lines.
 
 The schedule is a mapping from task name to a cron expression: one task per source in
-`jobs.sources.SOURCES` (it runs `dltrends collect --source NAME`) plus the weekly report once the
-`dltrends report` command exists, and the weekly benchmark (`dltrends bench run`) once the
+`jobs.collect.sources.SOURCES` (it runs `dltrends collect --source NAME`) plus the weekly report
+(`dltrends report`), and the weekly benchmark (`dltrends bench run`) once the
 `bench_specs` setting names what to benchmark. `DEFAULTS` gives every known name a sensible time;
 defaults for names that are not in SOURCES (yet) are ignored until a source of that name is added.
 The `schedule` setting overrides single names (`"off"` disables one).
@@ -22,7 +22,7 @@ from pathlib import Path
 from dltrends.cron import to_cron
 from dltrends.errors import ConfigError
 from dltrends.settings import Settings
-from jobs.sources import SOURCES, Source
+from jobs.collect.sources import SOURCES, Source
 
 OFF = "off"
 FALLBACK_FRESHNESS = dt.timedelta(days=2)
@@ -75,7 +75,7 @@ def schedule_for(settings: Settings, strict: bool = True) -> dict[str, str | Non
     known = {name: (DEFAULTS[name].cron if name in DEFAULTS else None) for name in SOURCES}
     if settings.bench_specs:
         known[BENCH] = DEFAULTS[BENCH].cron
-    if strict and report_available():
+    if strict:
         known[REPORT] = REPORT_CRON
     for name, expr in settings.schedule.items():
         if name not in known:
@@ -102,13 +102,6 @@ def tasks(settings: Settings) -> list[Task]:
         else:
             out.append(Task(name, cron, ("collect", "--source", name), source=name))
     return out
-
-
-def report_available() -> bool:
-    """True once a `dltrends report` command exists (jobs.cli imports the feature modules)."""
-    from jobs.cli import app
-
-    return any((c.name or c.callback.__name__) == REPORT for c in app.registered_commands)
 
 
 def report_dir(settings: Settings) -> Path:

@@ -40,7 +40,7 @@ from apscheduler.triggers.base import BaseTrigger
 from dltrends.cron import trigger
 from dltrends.errors import ExitCode, WarehouseBusy
 from dltrends.settings import Settings
-from jobs.schedule import Task, command_line, tasks
+from jobs.schedule.timetable import Task, command_line, tasks
 from warehouse.db import reader
 from warehouse.lock import holder, writer_lock
 
@@ -242,7 +242,7 @@ def file_logging(settings: Settings) -> logging.Handler:
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
-    for name in (__name__, "jobs.notify", "jobs.alerts", "apscheduler"):
+    for name in (__name__, "jobs.alerts", "apscheduler"):
         logging.getLogger(name).addHandler(handler)
     logging.getLogger(__name__).setLevel(logging.INFO)  # job lines whatever DLTRENDS_LOG_LEVEL says
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # misfires, errors; not chatter
@@ -295,7 +295,7 @@ def run(settings: Settings, config: Path | None,
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
-        for name in (__name__, "jobs.notify", "jobs.alerts", "apscheduler"):
+        for name in (__name__, "jobs.alerts", "apscheduler"):
             logging.getLogger(name).removeHandler(handler)
         handler.close()
         lock.__exit__(None, None, None)

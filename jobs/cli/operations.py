@@ -1,8 +1,8 @@
 """Durability and alerting commands: `rebuild`, `compact`, `backup`, and `alerts ...`.
 
-Every command that writes takes the writer lock (so it never runs beside a collect or a scheduled
-job: exit 75 after DLTRENDS_LOCK_TIMEOUT), opens the working file through `open_working` (which
-applies pending migrations) and publishes through `publish`.
+Every command that writes runs in the writer session (jobs/session.py): it never runs beside a
+collect or a scheduled job (exit 75 after DLTRENDS_LOCK_TIMEOUT), opens the working file (which
+applies pending migrations) and publishes at the end.
 """
 
 from __future__ import annotations
@@ -18,26 +18,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dltrends.errors import ExitCode, UsageError
 from dltrends.settings import Settings
-from jobs import alerts, notify, output
-from jobs.alert_rules import RULES, readiness
-from jobs.cli_base import ConfigOpt, DbOpt, VerboseOpt, app, command, err, handled, say, setup
+from jobs.alerts import evaluate as alerts
+from jobs.alerts import notify
+from jobs.alerts.rules import RULES, readiness
+from jobs.cli import output
+from jobs.cli.common import ConfigOpt, DbOpt, VerboseOpt, app, command, err, handled, say, setup
+from jobs.session import require_published, writer_session
 from warehouse.compact import backup as write_backup
 from warehouse.compact import compact as compact_file
-from warehouse.db import open_working, reader
-from warehouse.lock import writer_lock
-from warehouse.publish import checkpoint, publish
+from warehouse.db import reader
 from warehouse.rebuild import rebuild as rebuild_tables
-
-
-@contextmanager
-def working(settings: Settings, purpose: str) -> Iterator[Path]:
-    """Hold the writer lock with the working file checkpointed and closed; yields its path."""
-    if not settings.work_path.exists() and not settings.db.exists():
-        raise UsageError(f"no warehouse at {settings.db}; run `dltrends collect` first")
-    with writer_lock(settings.lock_path, settings.lock_timeout, purpose):
-        open_working(settings.work_path, settings.db).close()  # migrations; seeds if lost
-        checkpoint(settings.work_path)
-        yield settings.work_path
 
 
 @command
@@ -48,14 +38,14 @@ def rebuild(config: ConfigOpt = None, db: DbOpt = None, verbose: VerboseOpt = Fa
     log, fetch state, registry, alerts) are kept as they are.
     """
     settings = setup(config, verbose, db=db)
-    with working(settings, "dltrends rebuild") as work:
-        with reader(work) as con:
-            total = con.execute("SELECT count(*) FROM raw.items").fetchall()[0][0]
+    with _maintenance(settings, "dltrends rebuild") as session:
+        total = session.con.execute("SELECT count(*) FROM raw.items").fetchall()[0][0]
+        work = session.close_working()
         with _bar("replaying raw payloads", total) as advance:
             result = rebuild_tables(work, advance)
-        published = publish(work, settings.db, compact_ratio=0)  # the rebuild wrote a fresh file
+        session.compact_ratio = 0  # the rebuild wrote a fresh file
     say(result.summary())
-    say(published.summary())
+    say(session.published.summary())
     return ExitCode.OK
 
 
@@ -67,11 +57,11 @@ def compact(config: ConfigOpt = None, db: DbOpt = None, verbose: VerboseOpt = Fa
     live data; run it by hand after a large rebuild or clean-up.
     """
     settings = setup(config, verbose, db=db)
-    with working(settings, "dltrends compact") as work:
-        result = compact_file(work)
-        published = publish(work, settings.db, compact_ratio=0)
+    with _maintenance(settings, "dltrends compact") as session:
+        result = compact_file(session.close_working())
+        session.compact_ratio = 0
     say(result.summary())
-    say(published.summary())
+    say(session.published.summary())
     return ExitCode.OK
 
 
@@ -88,8 +78,9 @@ def backup(
     any collect) to publish it.
     """
     settings = setup(config, verbose, db=db)
-    with working(settings, "dltrends backup") as work:
-        path = write_backup(work, folder, keep)
+    with _maintenance(settings, "dltrends backup") as session:
+        path = write_backup(session.close_working(), folder, keep)
+        session.publish = False
     say(f"backup {path} ({path.stat().st_size / 1e6:.1f} MB); manifest {path.name}.json")
     return ExitCode.OK
 
@@ -107,21 +98,18 @@ def alerts_check(
     """Evaluate the alert rules now and deliver what is owed (collect does this after each job)."""
     settings = setup(config, verbose, db=db)
     if dry_run:
-        output.require_published(settings.db)
+        require_published(settings.db)
         with reader(settings.db) as con:
             run, messages = alerts.preview(con, settings)
         for message in messages:
             typer.echo(notify.dry_run_text(settings, message))
         say(run.summary().replace("new alert(s)", "alert(s) would be raised") + " (dry run)")
         return ExitCode.OK
-    with working(settings, "dltrends alerts check") as work:
-        con = open_working(work)
-        try:
-            run = alerts.check(con, settings, echo=typer.echo)
-        finally:
-            con.close()
-        if run.new or run.baseline or run.sent or run.errors:
-            say(publish(work, settings.db, settings.compact_ratio).summary())
+    with _maintenance(settings, "dltrends alerts check") as session:
+        run = alerts.check(session.con, settings, echo=typer.echo)
+        session.publish = bool(run.new or run.baseline or run.sent or run.errors)
+    if session.published:
+        say(session.published.summary())
     say(run.summary())
     return ExitCode.OK if run.ok else ExitCode.PARTIAL
 
@@ -134,7 +122,7 @@ def alerts_list(
 ) -> int:
     """The alerts raised so far, newest first, with where each was sent (published file)."""
     settings = setup(config, db=db)
-    output.require_published(settings.db)
+    require_published(settings.db)
     with reader(settings.db) as con:  # dltrends' own query: no console sandbox needed
         frame = con.execute(
             "SELECT raised_at, rule, title, sent_to, pending, last_error FROM alerts "
@@ -186,6 +174,11 @@ def alerts_test(config: ConfigOpt = None, db: DbOpt = None, verbose: VerboseOpt 
 
 for _func in (alerts_check, alerts_list, alerts_rules, alerts_test):
     alerts_app.command(_func.__name__.removeprefix("alerts_"))(handled(_func))
+
+
+def _maintenance(settings: Settings, purpose: str):
+    """A writer session on an existing warehouse that leaves its run log as it is."""
+    return writer_session(settings, purpose, prepare=False, existing=True)
 
 
 @contextmanager

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 
 from dltrends.errors import ExitCode
-from jobs.backfill import BACKFILL_SOURCES
-from jobs.backfill import backfill as run_backfill
-from jobs.cli_base import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, err, registry_for, say, setup
-from jobs.progress import RichProgress
+from jobs.cli.common import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, err, registry_for, say, setup
+from jobs.cli.progress import RichProgress
+from jobs.collect.backfill import BACKFILL_SOURCES
+from jobs.collect.backfill import backfill as run_backfill
 
 
 def _date(value: str | None, option: str) -> dt.date | None:

@@ -51,7 +51,7 @@ class Source:
     warehouse_plan: Callable[..., Iterable[tuple[Stream, list[str]]]] | None = None
     empty_hint: str = "the registry lists nothing for this source"
     # How old its data may get before `dltrends status`, the Data page and the stale_source alert
-    # flag it; None takes the default for its name in jobs/schedule.py (DEFAULTS), else 2 days.
+    # flag it; None takes the default for its name in jobs/schedule/timetable.py (DEFAULTS), else 2 days.
     fresh_within: dt.timedelta | None = None
 
 

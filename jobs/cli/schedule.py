@@ -11,9 +11,11 @@ import typer
 from dltrends.cron import trigger
 from dltrends.errors import ExitCode
 from dltrends.settings import Settings, config_path
-from jobs import notify, output, scheduler
-from jobs.cli_base import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, setup
-from jobs.schedule import crontab_lines, report_dir, tasks
+from jobs.alerts import notify
+from jobs.cli import output
+from jobs.cli.common import ConfigOpt, DbOpt, RegistryOpt, VerboseOpt, command, setup
+from jobs.schedule import daemon
+from jobs.schedule.timetable import crontab_lines, report_dir, tasks
 from jobs.terminate import exit_now
 
 
@@ -33,7 +35,7 @@ def schedule(
     if show:
         output.emit(task_table(settings), "table")
         return ExitCode.OK
-    code = scheduler.run(settings, config_path(config), after={"report": _deliver_report})
+    code = daemon.run(settings, config_path(config), after={"report": _deliver_report})
     exit_now(int(code))  # do not wait for a report delivery still talking to a mail server
     return code  # not reached
 
@@ -49,7 +51,7 @@ def crontab(config: ConfigOpt = None, db: DbOpt = None, registry: RegistryOpt = 
 
 def task_table(settings: Settings, now: dt.datetime | None = None) -> pd.DataFrame:
     now = now or dt.datetime.now(dt.UTC)
-    last = scheduler.last_runs(settings)
+    last = daemon.last_runs(settings)
     rows = [{"task": t.name, "schedule (UTC)": t.cron, "command": " ".join(t.argv),
              "next run": trigger(t.cron).get_next_fire_time(None, now),
              "last run": last.get(t.name)} for t in tasks(settings)]

@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from collectors.base import RawItem
-from jobs.collect import Progress as ProgressCallbacks
+from jobs.collect.run import Progress as ProgressCallbacks
 
 
 class RichProgress(ProgressCallbacks):

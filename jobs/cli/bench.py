@@ -15,8 +15,8 @@ from collectors.bench.envs import Environments, InstallOptions
 from collectors.bench.measure import summarize
 from dltrends.errors import ExitCode, UsageError
 from jobs import bench as bench_job
-from jobs import output
-from jobs.cli_base import ConfigOpt, DbOpt, VerboseOpt, app, handled, say, setup
+from jobs.cli import output
+from jobs.cli.common import ConfigOpt, DbOpt, VerboseOpt, app, handled, say, setup
 
 bench_app = typer.Typer(help="Benchmark frameworks across versions on this machine.",
                         no_args_is_help=True, rich_markup_mode=None)
@@ -24,7 +24,7 @@ app.add_typer(bench_app, name="bench")
 
 
 def bench_command(func):
-    """A `dltrends bench` sub-command with jobs.cli_base.handled's error and SIGTERM handling;
+    """A `dltrends bench` sub-command with jobs.cli.common.handled's error and SIGTERM handling;
     a spec that cannot be understood is a usage error."""
 
     @functools.wraps(func)

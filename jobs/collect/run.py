@@ -20,20 +20,17 @@ import duckdb
 from collectors.base import ItemState, RawItem, SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
-from jobs import alerts
-from jobs.schedule import expectations
-from jobs.sources import SOURCES, Source
+from jobs.alerts import evaluate as alerts
+from jobs.collect.sources import SOURCES, Source
+from jobs.session import writer_session
 from jobs.terminate import stop_if_requested
-from warehouse.db import open_working, transaction
+from warehouse.db import transaction
 from warehouse.load import save_batch
-from warehouse.lock import writer_lock
-from warehouse.operations import save_expectations
-from warehouse.publish import Published, publish
-from warehouse.registry import save_registry
-from warehouse.runs import RunCounts, close_interrupted_runs, finish_run, start_run
+from warehouse.publish import Published
+from warehouse.runs import RunCounts, finish_run, start_run
 from warehouse.store import load_state
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("jobs.collect")  # the job's name in log lines
 
 BATCH_ITEMS = 8
 BATCH_BYTES = 16 * 1024 * 1024  # response bytes; decoded payloads take several times more
@@ -89,30 +86,18 @@ def collect(settings: Settings, registry: Registry, sources: list[str],
     result = CollectResult()
     options = f"sources={','.join(sources)} frameworks={','.join(frameworks or ['all'])}" + (
         " full" if full else "")
-    with writer_lock(settings.lock_path, settings.lock_timeout, f"dltrends collect {options}"):
-        con = open_working(settings.work_path, settings.db)
-        try:
-            with transaction(con):
-                save_registry(con, registry)
-                save_expectations(con, expectations(settings))
-                if closed := close_interrupted_runs(con):
-                    log.warning("marked %d interrupted run(s) as failed", closed)
-            for name in sources:
-                job = SOURCES[name]
-                result.sources.append(
-                    _run_source(con, job, settings, registry, frameworks, full, options,
-                                progress, sleep)
-                )
-            result.alerts = alerts.after_job(con, settings)
-        finally:
-            con.close()
-        result.published = publish(settings.work_path, settings.db, settings.compact_ratio)
+    with writer_session(settings, f"dltrends collect {options}", registry) as session:
+        for name in sources:
+            result.sources.append(run_source(session.con, SOURCES[name], settings, registry,
+                                             frameworks, full, options, progress, sleep))
+        result.alerts = alerts.after_job(session.con, settings)
+    result.published = session.published
     return result
 
 
-def _run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
-                registry: Registry, frameworks: list[str] | None, full: bool, options: str,
-                progress: Progress, sleep: Callable[[float], None] | None) -> SourceResult:
+def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
+               registry: Registry, frameworks: list[str] | None, full: bool, options: str,
+               progress: Progress, sleep: Callable[[float], None] | None) -> SourceResult:
     started = time.perf_counter()
     plan = None
     if job.plan is not None:

@@ -1,7 +1,7 @@
 """What every `dltrends` command shares: the Typer app, the shared options, error handling.
 
-A feature adds its commands in its own module (`jobs/<feature>_cli.py`) with `@command` from here
-(or a sub-app via `app.add_typer`), and `jobs/cli.py` imports that module.
+A feature adds its commands in its own module (`jobs/cli/<feature>.py`) with `@command` from here
+(or a sub-app via `app.add_typer`), and `jobs/cli/__init__.py` imports that module.
 Exit codes: 0 ok, 1 some items or sources failed or were deferred, 2 usage or configuration
 error (nothing written), 75 the warehouse is busy (another writer holds it).
 """
