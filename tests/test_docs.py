@@ -103,3 +103,17 @@ def test_the_link_check_finds_dead_links(tmp_path):
     page.write_text("[ok](a.md#two-words-x---y) [bad](a.md#nope) [gone](c.md)\n")
     assert links(page) == ["a.md#two-words-x---y", "a.md#nope", "c.md"]
     assert anchors(tmp_path / "a.md") == {"title", "two-words-x---y"}
+
+
+def test_every_docs_pointer_in_code_and_texts_names_a_page_and_heading():
+    skip = {".git", ".venv", ".cache", "fixtures", "data", "__pycache__"}
+    files = [p for p in ROOT.rglob("*") if p.is_file() and not skip & set(p.relative_to(ROOT).parts)
+             and (p.suffix in {".py", ".toml", ".sql", ".json"} or p.name == "Makefile")]
+    dead = []
+    for file in files:
+        for path, anchor in re.findall(r"\b(docs/[\w/.-]+\.md)(?:#([\w-]+))?", file.read_text()):
+            target = ROOT / path
+            if not target.exists() or (anchor and anchor not in anchors(target)):
+                dead.append(f"{file.relative_to(ROOT)}: {path}#{anchor}")
+    assert dead == []
+    assert any("docs/registry.md" in f.read_text() for f in files)  # the scan sees the pointers
