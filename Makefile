@@ -1,4 +1,4 @@
-# dltrends: the two set-up commands are `make run` and `make test` (see README.md).
+# dltrends: the two set-up commands are `make run` and `make test` (see README.md; the manual is in docs/).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv

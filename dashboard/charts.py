@@ -101,7 +101,7 @@ def _register_fonts() -> None:
 
 def to_png(chart: alt.TopLevelMixin, lang: str = "en", scale: float = 2.0) -> bytes:
     """The chart as PNG, rendered offline (no data URL is fetched). Chinese charts use a CJK
-    font, and Chinese month and number formats (d3 locale zh-CN); see README: fonts."""
+    font, and Chinese month and number formats (d3 locale zh-CN); see docs/dashboard.md."""
     import vl_convert as vlc
 
     _register_fonts()

@@ -146,7 +146,7 @@ def _parse_framework(path: Path, fid: str, raw: object) -> Framework:
 
 def _message(err: dict) -> str:
     if err["type"] == "extra_forbidden":
-        return "unknown field (see the registry format in README.md)"
+        return "unknown field (see the registry format in docs/registry.md)"
     if err["type"] == "missing":
         return "required field is missing"
     return f"{err['msg']} (got {err.get('input')!r})"

@@ -48,7 +48,8 @@ def default_registry_path() -> Path:
 
 
 class Settings(BaseSettings):
-    """Every dltrends setting. Field descriptions are the documentation (README, `--help`)."""
+    """Every dltrends setting. Field descriptions are the documentation (`--help` and
+    docs/reference/settings.md)."""
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
@@ -292,7 +293,7 @@ class Settings(BaseSettings):
         default_factory=dict,
         description="Cron expression per source (or task) for `dltrends schedule` and `dltrends "
         "crontab`: 5 fields, UTC, weekdays by name (mon..sun), e.g. `{pypi = \"7 * * * *\"}`; "
-        "\"off\" disables one. Names not given keep their defaults (README: Operations).",
+        "\"off\" disables one. Names not given keep their defaults (docs/operations.md).",
     )
     schedule_misfire_grace: int = Field(
         86400, ge=1, description="Seconds a scheduled run may start late (an earlier job still "
@@ -518,7 +519,7 @@ def _explain(exc: ValidationError, path: Path | None, overrides: dict[str, Any])
 
 
 def describe() -> list[tuple[str, str, str]]:
-    """(environment variable, default, description) for every setting, for README and --help."""
+    """(environment variable, default, description) for every setting, for --help and the docs."""
     rows = []
     for name, field in Settings.model_fields.items():
         env = SECRET_FIELDS.get(name, ENV_PREFIX + name.upper())

@@ -1,9 +1,10 @@
-"""Generate the README's reference sections from the code, so they cannot drift.
+"""Generate the reference pages in docs/reference/ from the code, so they cannot drift.
 
 `python -m jobs.docs` rewrites the sections between `<!-- NAME:start -->` and `<!-- NAME:end -->`
-in README.md: the settings table (from the Settings model) and the public views (from their
-`COMMENT ON` texts in a fresh warehouse, with an example query each). `--check` exits 1 when the
-README is out of date (a test runs it).
+in docs/reference/: the settings table (settings.md, from the Settings model), the public views
+(views.md, from their `COMMENT ON` texts in a fresh warehouse, with an example query each) and the
+CLI (cli.md, from the commands' own help). `--check` exits 1 when a page is out of date (a test
+runs it).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dltrends.settings import describe
+from jobs.docs_cli import cli_markdown
 from warehouse.db import connect, ensure_shape, public_views
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+REFERENCE = ROOT / "docs" / "reference"
 
 EXAMPLES = {
     "frameworks": (
@@ -313,27 +317,37 @@ def views_markdown() -> str:
         con.close()
 
 
-SECTIONS = {"settings": settings_markdown, "views": views_markdown}
+# Each reference page and the generated sections it holds.
+PAGES = {
+    REFERENCE / "settings.md": {"settings": settings_markdown},
+    REFERENCE / "views.md": {"views": views_markdown},
+    REFERENCE / "cli.md": {"cli": cli_markdown},
+}
 
 
-def render(text: str) -> str:
-    for name, build in SECTIONS.items():
+def render(text: str, sections: dict, name_of_page: str = "the page") -> str:
+    for name, build in sections.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
-            raise SystemExit(f"README.md has no <!-- {name}:start --> ... <!-- {name}:end --> section")
+            raise SystemExit(
+                f"{name_of_page} has no <!-- {name}:start --> ... <!-- {name}:end --> section")
         text = pattern.sub(lambda m, b=build: m.group(1) + b() + "\n" + m.group(2), text)
     return text
 
 
 def main(argv: list[str]) -> int:
-    current = README.read_text(encoding="utf-8")
-    wanted = render(current)
-    if "--check" in argv:
-        if wanted != current:
-            print("README.md is out of date: run `python -m jobs.docs`", file=sys.stderr)
-            return 1
-        return 0
-    README.write_text(wanted, encoding="utf-8")
+    stale = []
+    for page, sections in PAGES.items():
+        current = page.read_text(encoding="utf-8")
+        wanted = render(current, sections, str(page.relative_to(ROOT)))
+        if wanted == current:
+            continue
+        stale.append(str(page.relative_to(ROOT)))
+        if "--check" not in argv:
+            page.write_text(wanted, encoding="utf-8")
+    if stale and "--check" in argv:
+        print(f"out of date: {', '.join(stale)}: run `python -m jobs.docs`", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -74,7 +74,7 @@ def test_large_views_are_split_by_month_in_hive_layout(collected_warehouse, tmp_
     assert wrong == [(0,)]
     # pandas (pyarrow datasets) reads the same folder, month column included
     frame = pd.read_parquet(tmp_path / "releases", partitioning=pyarrow.dataset.partitioning(
-        flavor="hive"))  # as the README shows: the default infers dictionaries, which NULLs break
+        flavor="hive"))  # as docs/export.md shows: the default infers dictionaries, which NULLs break
     assert len(frame) == export_job.export(collected_warehouse, tmp_path / "again",
                                            views=["releases"]).views[0].rows
     assert "month" in frame.columns

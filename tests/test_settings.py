@@ -8,7 +8,7 @@ import pytest
 from dltrends.errors import ConfigError
 from dltrends.settings import Settings, describe, load_settings
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parent.parent / "docs" / "reference" / "settings.md"
 
 
 def test_defaults():
@@ -88,5 +88,5 @@ def test_every_setting_is_described_and_in_the_readme():
     readme = README.read_text()
     for env, _default, description in describe():
         assert description, env
-        assert re.search(rf"`{env}`", readme), f"{env} missing from README"
+        assert re.search(rf"`{env}`", readme), f"{env} missing from docs/reference/settings.md"
     assert len(describe()) == len(Settings.model_fields)

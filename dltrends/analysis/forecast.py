@@ -1,6 +1,6 @@
 """Forecasts 90 days ahead with prediction intervals, and their backtest error.
 
-Method (documented in the README): weekly values (flows summed per week, stocks taken at the week's
+Method (docs/methods.md): weekly values (flows summed per week, stocks taken at the week's
 end) over the last `history` weeks; an ordinary least-squares trend, on the logarithm for flows
 (downloads grow multiplicatively) and on the value itself for stocks (cumulative stars grow close to
 linearly); prediction intervals from the classical OLS formula

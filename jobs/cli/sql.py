@@ -32,7 +32,7 @@ def sql(
 ) -> int:
     """Run one read-only SQL query on the published file, in the SQL console's sandbox.
 
-    No file access, no settings changes, time and memory limits (see README: SQL console).
+    No file access, no settings changes, time and memory limits (see docs/sql.md#the-sql-console).
     Exit code 1 when the result was cut at --max-rows, 2 when the query is refused or fails.
     """
     settings = setup(config, db=db, sql_timeout=timeout, sql_max_rows=max_rows)

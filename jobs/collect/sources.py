@@ -121,7 +121,7 @@ def _mlperf_plan(settings: Settings, registry: Registry, only: list[str] | None)
 # Issue 4: PyPI downloads ----------------------------------------------------------------------
 
 def _pypistats_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
-    """Which series `collect` asks pypistats for, by DLTRENDS_PYPISTATS_SCOPE (see README)."""
+    """Which series `collect` asks pypistats for, by DLTRENDS_PYPISTATS_SCOPE (docs/sources.md)."""
     packages = registry.packages(nightlies=settings.nightlies, only=only)
     primary = [p.key for p in packages if p.role == "primary"]
     counted = [p.key for p in packages if p.counted]
@@ -294,5 +294,5 @@ SOURCES: dict[str, Source] = {
 # top-ups once a backfill loaded something (`default_sources`). github-history (a backfill of many
 # runs), hf (hundreds of pages a day), conda (a large file per month of history), osv (a request
 # per advisory on the first run, and it needs PyPI's versions) and mlperf (thousands of files on a
-# first import) are asked for by name or scheduled; see README.
+# first import) are asked for by name or scheduled; see docs/sources.md#what-a-first-collect-costs.
 DEFAULT_SOURCES = ["pypi", "pypistats", "github", "stackoverflow", "npm"]
