@@ -22,14 +22,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, utcnow
 from collectors.common import failed
 from collectors.http import HttpClient, HttpError
+from dltrends.errors import ConfigError
+from dltrends.settings import Settings
 
 NAME = "bigquery"
 TABLE = "core.pypi_downloads"
 KEY = ("package_key", "dimension", "day", "category", "source")
-DAILY = Stream("daily", TABLE, KEY, cursor_field="day")
+# Item cursor: day
+DAILY = Stream("daily", TABLE, KEY)
 STREAMS = {DAILY.name: DAILY}
 SCOPE = "https://www.googleapis.com/auth/bigquery.readonly"
 MIRRORS = ("bandersnatch", "z3c.pypimirror", "Artifactory", "devpi")
@@ -97,8 +100,11 @@ def google_credentials() -> Credentials:
     return Credentials(token, project or "")
 
 
-class BigQueryCollector:
+class BigQueryCollector(Collector):
     """Prices, runs and pages one query per day, within a byte budget."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, credentials: Credentials, project: str,
                  packages: list[str], max_bytes: float, dry_run: bool = False):
@@ -112,15 +118,28 @@ class BigQueryCollector:
         self.billed = 0  # bytes the queries that ran reported
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None,
-                      credentials: Credentials, packages: list[str],
-                      dry_run: bool = False) -> BigQueryCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> BigQueryCollector:
+        sleep = inputs.sleep
         extra = {"sleep": sleep} if sleep else {}
         client = HttpClient(settings.bigquery_url, timeout=max(settings.http_timeout, 90.0),
                             retries=settings.http_retries, max_retry_wait=settings.http_max_retry_wait,
                             contact=settings.contact, pool_size=1, **extra)
-        return cls(client, credentials, settings.bigquery_project, packages,
-                   settings.bigquery_max_gb * 1e9, dry_run)
+        registry = inputs.registry
+        packages = ([p.key for p in registry.packages(nightlies=settings.nightlies, only=inputs.frameworks)]
+                    if registry is not None else [])
+        return cls(client, cls.check(settings, inputs), settings.bigquery_project, packages,
+                   settings.bigquery_max_gb * 1e9, inputs.dry_run)
+
+    @classmethod
+    def check(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> Credentials:
+        """The credentials; ConfigError (exit 2) without the extra, credentials or a project."""
+        try:
+            credentials = google_credentials()
+        except BigQueryUnavailable as exc:
+            raise ConfigError(str(exc)) from None
+        if not (settings.bigquery_project or credentials.project):
+            raise ConfigError("no Google Cloud project to bill: set DLTRENDS_BIGQUERY_PROJECT")
+        return credentials
 
     def close(self) -> None:
         log.info("bigquery: dry runs priced %.1f GB; queries processed %.1f GB",
@@ -238,6 +257,16 @@ def _describe(exc: HttpError) -> str:
     if exc.status in (401, 403):
         return f"{exc.reason}: check the credentials and that the project may run BigQuery jobs ({exc.url})"
     return str(exc)
+
+
+DEFAULT_DAYS = 30  # a backfill without --since: the last 30 days
+LAG_DAYS = 2  # the table is complete about two days after
+
+
+def window(since: dt.date | None, until: dt.date | None) -> tuple[dt.date, dt.date]:
+    """A backfill's first and last day: --until or two days ago; --since or 30 days before."""
+    last = until or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=LAG_DAYS)
+    return since or last - dt.timedelta(days=DEFAULT_DAYS - 1), last
 
 
 def days(since: dt.date, until: dt.date) -> list[str]:

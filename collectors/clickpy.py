@@ -31,14 +31,16 @@ from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import Probe, failed
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "clickpy"
 TABLE = "core.pypi_downloads"
 KEY = ("package_key", "dimension", "day", "category", "source")
-TOTALS = Stream("totals", TABLE, KEY, cursor_field="end")
+# Item cursor: end
+TOTALS = Stream("totals", TABLE, KEY)
 # stream -> (ClickPy table, grouped column)
 BREAKDOWNS = {
     "version": ("pypi_downloads_per_day_by_version", "version"),
@@ -47,7 +49,8 @@ BREAKDOWNS = {
     "installer": ("pypi_downloads_per_day_by_version_by_installer_by_type", "installer"),
     "country": ("pypi_downloads_per_day_by_version_by_country", "country_code"),
 }
-STREAMS = {TOTALS.name: TOTALS} | {s: Stream(s, TABLE, KEY, cursor_field="end") for s in BREAKDOWNS}
+# Item cursor: end
+STREAMS = {TOTALS.name: TOTALS} | {s: Stream(s, TABLE, KEY) for s in BREAKDOWNS}
 DEFAULT_SINCE = dt.date(2016, 1, 1)
 LAG_DAYS = 2
 OVERLAP_DAYS = 3
@@ -64,8 +67,11 @@ class Window:
     until: dt.date | None = None  # default: two days before today (UTC)
 
 
-class ClickpyCollector:
+class ClickpyCollector(Collector):
     """Runs one bounded query per item, a few at a time."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, user: str = "play", concurrency: int = 4,
                  window: Window | None = None, today: Callable[[], dt.date] | None = None):
@@ -79,18 +85,16 @@ class ClickpyCollector:
         self._probe = Probe(client, NAME, "DLTRENDS_CLICKPY_URL")
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None,
-                      window: Window | None = None) -> ClickpyCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> ClickpyCollector:
+        sleep = inputs.sleep
         extra = {"sleep": sleep} if sleep else {}
         client = HttpClient(
             settings.clickpy_url, timeout=max(settings.http_timeout, 60.0),
             retries=settings.http_retries, max_retry_wait=settings.http_max_retry_wait,
             contact=settings.contact, pool_size=settings.clickpy_concurrency, **extra,
         )
+        window = Window(inputs.since or DEFAULT_SINCE, inputs.until)
         return cls(client, settings.clickpy_user, settings.clickpy_concurrency, window)
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -50,8 +50,10 @@ def secret(value: Any) -> str | None:
 
 
 def stop_if_unreachable(exc: HttpError) -> None:
-    """Raise SourceUnreachable when the request got no HTTP answer at all."""
-    if exc.unreachable:
+    """Raise SourceUnreachable when the request could not even connect (the name does not
+    resolve, the port refuses): the contract's rule for an unreachable source. A reset or a
+    timeout on an open connection fails only its item."""
+    if exc.cannot_connect:
         raise SourceUnreachable(f"{exc}; nothing more was requested from this source") from None
 
 

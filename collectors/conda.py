@@ -19,20 +19,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import failed, make_client, month_range, payload_bytes, stop_if_unreachable
 from collectors.http import HttpClient, HttpError
+from dltrends.registry import Registry
+from dltrends.settings import Settings
 
 NAME = "conda"
+# Item cursor: packages
 MONTHLY = Stream(name="monthly", table="core.conda_downloads_monthly",
                  primary_key=("month", "data_source", "pkg_name", "pkg_version", "pkg_platform",
-                              "pkg_python"), cursor_field="packages")
+                              "pkg_python"))
 STREAMS = {MONTHLY.name: MONTHLY}
 COLUMNS = ("data_source", "pkg_name", "pkg_version", "pkg_platform", "pkg_python", "downloads")
 _REQUIRED = {"data_source", "pkg_name", "pkg_version", "pkg_platform", "pkg_python", "counts"}
@@ -46,8 +49,19 @@ GROUP BY ALL ORDER BY ALL
 """
 
 
-class CondaCollector:
+def conda_names(registry: Registry | None) -> list[str]:
+    """Every conda name in the registry, whatever --framework selects: a month file is read for
+    all of them, so its rows are complete and need reading again only when the registry changes."""
+    if registry is None:
+        return []
+    return list(dict.fromkeys(name for fw in registry.frameworks.values() for name in fw.conda))
+
+
+class CondaCollector(Collector):
     """Downloads (or revalidates) monthly files and reads the tracked packages' rows."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, cache: Path, packages: Sequence[str],
                  concurrency: int = 2):
@@ -58,15 +72,12 @@ class CondaCollector:
         self.digest = hashlib.sha256("\n".join(self.packages).encode()).hexdigest()[:16]
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None,
-                      packages: Sequence[str] = ()) -> CondaCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> CondaCollector:
+        sleep = inputs.sleep
         # Monthly files are large: a few downloads at a time keep memory and bandwidth polite.
         workers = min(settings.concurrency, 2)
         return cls(make_client(settings, settings.conda_url, sleep, pool_size=workers),
-                   settings.conda_cache_dir, packages, workers)
-
-    def close(self) -> None:
-        self.client.close()
+                   settings.conda_cache_dir, conda_names(inputs.registry), workers)
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -34,15 +34,16 @@ from github.GitRelease import GitRelease
 from github.PaginatedList import PaginatedList
 from github.Tag import Tag
 
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, utcnow
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, describe_github_error
+from dltrends.settings import Settings
 
 NAME = "github"
-REPOS = Stream("repos", "core.github_repo_snapshots", ("repo_id", "snapshot_date"),
-               cursor_field="repo id, day and content digest of the last snapshot")
-RELEASES = Stream("releases", "core.github_releases", ("release_id",),
-                  cursor_field="releases:<count> or tags:<count>, and a content digest")
+# Item cursor: repo id, day and content digest of the last snapshot
+REPOS = Stream("repos", "core.github_repo_snapshots", ("repo_id", "snapshot_date"))
+# Item cursor: releases:<count> or tags:<count>, and a content digest
+RELEASES = Stream("releases", "core.github_releases", ("release_id",))
 RATE_LIMIT = Stream("rate_limit", "core.github_rate_limits", ("resource",))
 STREAMS = {s.name: s for s in (REPOS, RELEASES, RATE_LIMIT)}
 GRAPHQL_BATCH = 50
@@ -89,8 +90,11 @@ def attributes(obj: GithubObject) -> dict[str, Any]:
     return dict(GithubObject.raw_data.fget(obj))  # type: ignore[attr-defined]
 
 
-class GitHubCollector:
+class GitHubCollector(Collector):
     """The `github` source: repo snapshots and releases, serially (GitHub asks for serial requests)."""
+
+    name = NAME
+    streams = STREAMS
 
     source = NAME
 
@@ -102,7 +106,8 @@ class GitHubCollector:
         self.unreachable: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep=None) -> GitHubCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> GitHubCollector:
+        sleep = inputs.sleep
         return cls(GitHubApi(settings, sleep))
 
     def close(self) -> None:

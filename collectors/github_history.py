@@ -34,7 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from collectors import gitlog
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import NO_INPUTS, Inputs, ItemState, RawItem, Stream, utcnow
 from collectors.common import month_range
 from collectors.github import (
     RATE_LIMIT,  # the same budget stream as `github`
@@ -45,16 +45,17 @@ from collectors.github import (
 )
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi
+from dltrends.settings import Settings
 
 NAME = "github-history"
-COMMITS = Stream("commits", "core.github_author_months", ("repo_key", "month", "author"),
-                 cursor_field="head of the default branch (git) or a digest (stats)")
-STARS = Stream("stars", "core.github_star_days", ("repo_key", "day"),
-               cursor_field="pages fetched, whether the history reached the repo's birth, digest")
-COUNTS = Stream("issue_counts", "core.github_issue_counts", ("repo_key", "month"),
-                cursor_field="the repo's first month and the last complete month counted")
-ISSUES = Stream("issues", "core.github_issues", ("repo_key", "number"),
-                cursor_field="updated_at reached and the numbers seen at that instant")
+# COMMITS's item cursor: head of the default branch (git) or a digest (stats)
+COMMITS = Stream("commits", "core.github_author_months", ("repo_key", "month", "author"))
+# STARS's item cursor: pages fetched, whether the history reached the repo's birth, digest
+STARS = Stream("stars", "core.github_star_days", ("repo_key", "day"))
+# COUNTS's item cursor: the repo's first month and the last complete month counted
+COUNTS = Stream("issue_counts", "core.github_issue_counts", ("repo_key", "month"))
+# ISSUES's item cursor: updated_at reached and the numbers seen at that instant
+ISSUES = Stream("issues", "core.github_issues", ("repo_key", "number"))
 STREAMS = {s.name: s for s in (COMMITS, STARS, COUNTS, ISSUES, RATE_LIMIT)}
 
 STAR_API_VERSION = "2026-03-10"  # /stargazers/history exists from this REST API version on
@@ -88,6 +89,9 @@ def _load(cursor: str | None) -> dict[str, Any]:
 class HistoryCollector(GitHubCollector):
     """The `github-history` source (see the module docstring)."""
 
+    name = NAME
+    streams = STREAMS
+
     source = NAME
 
     def __init__(self, api: GitHubApi, git_url: str, git_dir, minutes: float):
@@ -103,8 +107,8 @@ class HistoryCollector(GitHubCollector):
         self.synced: set[str] = set()  # repos whose issue listing has reached its end
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep=None) -> HistoryCollector:
-        return cls(GitHubApi(settings, sleep), settings.github_git_url, settings.git_dir,
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> HistoryCollector:
+        return cls(GitHubApi(settings, inputs.sleep), settings.github_git_url, settings.git_dir,
                    settings.github_history_minutes)
 
     def fetch(self, stream: Stream, items: Iterable[str],

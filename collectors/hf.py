@@ -17,24 +17,29 @@ A token (HF_TOKEN) raises the Hub's rate limits; it is sent as a header and neve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import decode_json, failed, make_client, secret, stop_if_unreachable
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "hf"
+# Item cursor: snapshot_date
 LIBRARIES = Stream(name="libraries", table="core.hf_library_daily",
-                   primary_key=("library", "snapshot_date"), cursor_field="snapshot_date")
+                   primary_key=("library", "snapshot_date"))
 STREAMS = {LIBRARIES.name: LIBRARIES}
 PAGE_SIZE = 1000  # the Hub's largest page
 TOP_MODELS_KEPT = 25
 MODEL_FIELDS = ("id", "downloads", "likes", "pipeline_tag", "library_name", "createdAt")
 
 
-class HubCollector:
+class HubCollector(Collector):
     """Reads each library's listing, most downloaded first; libraries in parallel."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, top_n: int = 1000, max_pages: int = 300,
                  concurrency: int = 4, page_size: int = PAGE_SIZE):
@@ -45,15 +50,12 @@ class HubCollector:
         self.page_size = page_size
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> HubCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> HubCollector:
+        sleep = inputs.sleep
         token = secret(settings.hf_token)
         headers = {"Authorization": f"Bearer {token}"} if token else None
         client = make_client(settings, settings.hf_url, sleep, headers=headers, secrets=[token or ""])
         return cls(client, settings.hf_top_n, settings.hf_max_pages, min(settings.concurrency, 4))
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -59,6 +59,7 @@ class HttpError(Exception):
         self.body = body  # the start of an error response's body, for collectors to explain it
         self.detail = detail  # a plain-text error body on one line (ClickHouse puts its message there)
         self._retryable = retryable
+        self.connect_failed = False
 
     def add_context(self, text: str) -> None:
         self.reason = f"{self.reason}; {text}"
@@ -74,6 +75,12 @@ class HttpError(Exception):
     def unreachable(self) -> bool:
         """True when no HTTP answer came at all (DNS, connection refused, timeout, reset)."""
         return self.status is None
+
+    @property
+    def cannot_connect(self) -> bool:
+        """True when not even a connection was made (the name does not resolve, the port refuses
+        or the connect timed out): the host is out of reach, not one request unlucky."""
+        return self.status is None and self.connect_failed
 
 
 class RateLimited(HttpError):
@@ -340,6 +347,11 @@ class HttpClient:
         )
 
     def _transport_error(self, url: str, exc: httpx.TransportError) -> HttpError:
+        error = self._describe_transport(url, exc)
+        error.connect_failed = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+        return error
+
+    def _describe_transport(self, url: str, exc: httpx.TransportError) -> HttpError:
         where = self._safe(self._url(url))
         if isinstance(exc, httpx.TimeoutException):
             return HttpError(where, f"timed out ({type(exc).__name__})")

@@ -21,18 +21,19 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
-from collectors.common import make_client, secret
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
+from collectors.common import make_client, secret, stop_if_unreachable
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "mlperf"
+# Item cursor: commit
 ROUNDS = Stream(name="rounds", table="core.mlperf_results",
                 primary_key=("suite", "round", "submitter", "system", "benchmark", "scenario",
-                             "score_source"),
-                cursor_field="commit")
+                             "score_source"))
 STREAMS = {ROUNDS.name: ROUNDS}
 KEEP_KEYS = {"run_start", "run_stop", "submission_benchmark", "submission_division", "submission_org",
              "submission_platform", "submission_status"}
@@ -49,8 +50,11 @@ def repo_for(round_key: str, owner: str = "mlcommons") -> tuple[str, str, str]:
     return suite, version, f"{owner}/{suite}_results_{version}"
 
 
-class MlperfCollector:
+class MlperfCollector(Collector):
     """Fetches the files of each requested round; one RawItem per round."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, raw_url: str, owner: str = "mlcommons",
                  concurrency: int = 8, token: str | None = None):
@@ -64,13 +68,11 @@ class MlperfCollector:
             self.api_headers["Authorization"] = f"Bearer {token}"
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None) -> MlperfCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> MlperfCollector:
+        sleep = inputs.sleep
         client = make_client(settings, settings.mlperf_api_url, sleep)
         return cls(client, settings.mlperf_raw_url, concurrency=settings.concurrency,
                    token=secret(settings.github_token))
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str], state: Mapping[str, ItemState]
               ) -> Iterator[RawItem]:
@@ -89,6 +91,8 @@ class MlperfCollector:
             paths = self._tree(repo, commit)
             payload = self._payload(suite, version, repo, commit, paths)
         except (HttpError, ValueError, KeyError) as exc:
+            if isinstance(exc, HttpError):
+                stop_if_unreachable(exc)
             item.status, item.error = "failed", _describe(exc, key)
             return item
         item.status, item.payload = "new", payload
@@ -141,6 +145,7 @@ class MlperfCollector:
             try:
                 response = self.client.get(f"{self.raw_url}/{repo}/{commit}/{path}")
             except HttpError as exc:
+                stop_if_unreachable(exc)
                 return path, None, str(exc)
             if len(response.content) > MAX_FILE_BYTES:
                 return path, None, f"larger than {MAX_FILE_BYTES} bytes"

@@ -14,10 +14,9 @@ Counts are downloads, not users: CI systems and mirrors download too.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import (
     decode_json,
     error_field,
@@ -27,17 +26,21 @@ from collectors.common import (
     stop_if_unreachable,
 )
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "npm"
-DOWNLOADS = Stream(name="downloads", table="core.npm_downloads_daily", primary_key=("package", "day"),
-                   cursor_field="day")
+# Item cursor: day
+DOWNLOADS = Stream(name="downloads", table="core.npm_downloads_daily", primary_key=("package", "day"))
 STREAMS = {DOWNLOADS.name: DOWNLOADS}
 MAX_RANGE_DAYS = 540  # npm allows 18 months per range request
 OVERLAP_DAYS = 3  # days re-read before the last one seen, in case npm finalised them late
 
 
-class NpmCollector:
+class NpmCollector(Collector):
     """Fetches daily download ranges, one package per worker."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, since: dt.date, concurrency: int = 4):
         self.client = client
@@ -45,13 +48,10 @@ class NpmCollector:
         self.concurrency = concurrency
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> NpmCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> NpmCollector:
+        sleep = inputs.sleep
         return cls(make_client(settings, settings.npm_url, sleep), settings.npm_since,
                    min(settings.concurrency, 4))
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import (
     chunks,
     decode_json,
@@ -34,13 +34,15 @@ from collectors.common import (
     stop_if_unreachable,
 )
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "osv"
+# Item cursor: vulns_digest
 QUERIES = Stream(name="queries", table="core.osv_version_vulns",
-                 primary_key=("package_key", "version", "vuln_id"), cursor_field="vulns_digest",
+                 primary_key=("package_key", "version", "vuln_id"),
                  batch_items=1000)  # small answers: one transaction per querybatch
-ADVISORIES = Stream(name="advisories", table="core.osv_advisories", primary_key=("vuln_id",),
-                    cursor_field="modified", batch_items=200)
+# Item cursor: modified
+ADVISORIES = Stream(name="advisories", table="core.osv_advisories", primary_key=("vuln_id",), batch_items=200)
 STREAMS = {QUERIES.name: QUERIES, ADVISORIES.name: ADVISORIES}
 BATCH = 1000  # OSV refuses a querybatch of more than 1,000 queries ("Too many queries")
 MAX_PAGES = 50  # follow-up pages per batch; a guard against a token that never ends
@@ -55,20 +57,20 @@ def split_key(key: str) -> tuple[str, str]:
     return package, version
 
 
-class OsvCollector:
+class OsvCollector(Collector):
     """Batched version queries, then advisory records in parallel."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, concurrency: int = 8):
         self.client = client
         self.concurrency = concurrency
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> OsvCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> OsvCollector:
+        sleep = inputs.sleep
         return cls(make_client(settings, settings.osv_url, sleep), settings.concurrency)
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -10,37 +10,41 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, Stream, completed, utcnow
-from collectors.common import failed
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
+from collectors.common import failed, stop_if_unreachable
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "pypi"
+# Item cursor: last_serial
 PROJECTS = Stream(
     name="projects",
     table="core.pypi_releases",
     primary_key=("package_key", "version"),
-    cursor_field="last_serial",
 )
 STREAMS = {PROJECTS.name: PROJECTS}
 
 log = logging.getLogger(__name__)
 
 
-class PypiCollector:
+class PypiCollector(Collector):
     """Fetches project JSON documents concurrently with a bounded pool."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, concurrency: int = 8):
         self.client = client
         self.concurrency = concurrency
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> PypiCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> PypiCollector:
+        sleep = inputs.sleep
         extra = {"sleep": sleep} if sleep else {}
         client = HttpClient(
             settings.pypi_url,
@@ -52,9 +56,6 @@ class PypiCollector:
             **extra,
         )
         return cls(client, settings.concurrency)
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:
@@ -73,6 +74,7 @@ class PypiCollector:
             response = self.client.get(f"/pypi/{key}/json", etag=previous.etag,
                                        headers={"Accept": "application/json"})
         except HttpError as exc:
+            stop_if_unreachable(exc)
             return failed(item, _describe(exc))
         if response.status_code == 304:
             return item

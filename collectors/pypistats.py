@@ -25,16 +25,20 @@ from typing import Any
 
 import httpx
 
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, utcnow
 from collectors.common import Probe, failed
 from collectors.http import HttpClient, HttpError, RateLimiter
+from dltrends.settings import Settings
 
 NAME = "pypistats"
 TABLE = "core.pypi_downloads"
 KEY = ("package_key", "dimension", "day", "category", "source")
-OVERALL = Stream("overall", TABLE, KEY, cursor_field="date")
-PYTHON_MINOR = Stream("python_minor", TABLE, KEY, cursor_field="date")
-SYSTEM = Stream("system", TABLE, KEY, cursor_field="date")
+# Item cursor: date
+OVERALL = Stream("overall", TABLE, KEY)
+# Item cursor: date
+PYTHON_MINOR = Stream("python_minor", TABLE, KEY)
+# Item cursor: date
+SYSTEM = Stream("system", TABLE, KEY)
 STREAMS = {s.name: s for s in (OVERALL, PYTHON_MINOR, SYSTEM)}
 OVERLAP_DAYS = 3
 PROBE_TIMEOUT = 10.0
@@ -42,8 +46,11 @@ PROBE_TIMEOUT = 10.0
 log = logging.getLogger(__name__)
 
 
-class PypistatsCollector:
+class PypistatsCollector(Collector):
     """Fetches pypistats series one at a time within the rate limit."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, today: Callable[[], dt.date] | None = None):
         self.client = client
@@ -52,8 +59,8 @@ class PypistatsCollector:
         self._deferred: str | None = None
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> PypistatsCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> PypistatsCollector:
+        sleep = inputs.sleep
         extra = {"sleep": sleep} if sleep else {}
         client = HttpClient(
             settings.pypistats_url,
@@ -67,9 +74,6 @@ class PypistatsCollector:
             **extra,
         )
         return cls(client)
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

@@ -15,11 +15,10 @@ that day's count).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
 from urllib.parse import quote
 
-from collectors.base import ItemState, RawItem, Stream, utcnow
+from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, utcnow
 from collectors.common import (
     chunks,
     decode_json,
@@ -30,32 +29,34 @@ from collectors.common import (
     stop_if_unreachable,
 )
 from collectors.http import HttpClient, HttpError
+from dltrends.settings import Settings
 
 NAME = "stackoverflow"
 BATCH = 100  # tags per request: the API's limit on vectorised ids
+# Item cursor: snapshot_date
 TAGS = Stream(name="tags", table="core.stackoverflow_tags_daily", primary_key=("tag", "snapshot_date"),
-              cursor_field="snapshot_date", batch_items=BATCH)
+              batch_items=BATCH)
 STREAMS = {TAGS.name: TAGS}
 SITE = "stackoverflow"
 
 log = logging.getLogger(__name__)
 
 
-class StackOverflowCollector:
+class StackOverflowCollector(Collector):
     """Fetches tag info in batches of up to 100 tags."""
+
+    name = NAME
+    streams = STREAMS
 
     def __init__(self, client: HttpClient, key: str | None = None):
         self.client = client
         self.key = key
 
     @classmethod
-    def from_settings(cls, settings: Any, sleep: Callable[[float], None] | None = None
-                      ) -> StackOverflowCollector:
+    def from_settings(cls, settings: Settings, inputs: Inputs = NO_INPUTS) -> StackOverflowCollector:
+        sleep = inputs.sleep
         key = secret(settings.stackexchange_key)
         return cls(make_client(settings, settings.stackoverflow_url, sleep, secrets=[key or ""]), key)
-
-    def close(self) -> None:
-        self.client.close()
 
     def fetch(self, stream: Stream, items: Iterable[str],
               state: Mapping[str, ItemState]) -> Iterator[RawItem]:

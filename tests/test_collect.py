@@ -222,16 +222,6 @@ def test_working_file_is_seeded_from_the_published_one(settings, registry):
     assert query(settings.db, "SELECT count(*) FROM collector_runs")[0][0] == 2
 
 
-def test_every_stream_key_matches_the_declared_table_key(settings, registry):
-    from collectors import pypi
-    from warehouse.store import primary_key
-
-    collect(settings, registry, ["pypi"], ["tinygrad"])
-    with reader(settings.db) as con:
-        for stream in pypi.STREAMS.values():
-            assert tuple(primary_key(con, stream.table)) == stream.primary_key
-
-
 def test_a_cause_shared_by_many_items_is_said_once():
     from warehouse.runs import RunCounts
 

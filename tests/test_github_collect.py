@@ -253,18 +253,6 @@ def test_tags_link_to_pypi_versions(tmp_path, server, clock):
     assert linked == expected and linked  # e.g. v0.9.0 <-> 0.9.0
 
 
-def test_every_stream_key_matches_its_table(recorded):
-    from collectors import github, github_history
-    from warehouse.store import primary_key
-
-    _, cfg = recorded
-    run(cfg)
-    with reader(cfg.db) as con:
-        for module in (github, github_history):
-            for stream in module.STREAMS.values():
-                assert tuple(primary_key(con, stream.table)) == stream.primary_key, stream
-
-
 def test_status_shows_the_github_budget_and_its_reset(recorded, server):
     from jobs.status import source_status
 

@@ -71,7 +71,7 @@ def test_defaults_follow_the_sources_that_exist(tmp_path, monkeypatch):
     monkeypatch.setattr(timetable, "SOURCES", without)
     assert "mlperf" not in schedule_for(settings)  # a default goes with its source
     monkeypatch.setattr(timetable, "SOURCES", without | {"mlperf": SOURCES["pypi"].__class__(
-        "mlperf", "MLPerf", SOURCES["pypi"].make_collector, SOURCES["pypi"].plan)})
+        "mlperf", "MLPerf", SOURCES["pypi"].collector, SOURCES["pypi"].plan)})
     assert schedule_for(settings)["mlperf"] == "0 5 1 * *"  # and comes back with it
     rows = {r["source"]: r for r in expectations(settings)}
     assert rows["mlperf"]["fresh_within_s"] == 35 * 86400

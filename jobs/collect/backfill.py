@@ -15,7 +15,8 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from collectors import clickpy
+from collectors import bigquery, clickpy
+from collectors.base import Inputs
 from dltrends.errors import UsageError
 from dltrends.registry import Registry
 from dltrends.settings import Settings
@@ -34,39 +35,41 @@ def backfill(settings: Settings, registry: Registry, source: str, *,
              progress: Progress | None = None,
              sleep: Callable[[float], None] | None = None) -> CollectResult:
     """Run one backfill and publish. Raises WarehouseBusy when another writer holds the lock."""
-    job = backfill_job(source, since, until, dry_run, settings, registry, frameworks)
+    job = backfill_job(source, since, until)
+    inputs = Inputs(registry=registry, frameworks=frameworks, since=since, until=until,
+                    dry_run=dry_run, sleep=sleep)
+    job.collector.check(settings, inputs)  # refuse a missing credential before anything is written
     options = (f"backfill since={since or 'default'} until={until or 'default'} "
                f"frameworks={','.join(frameworks or ['all'])}" + (" dry-run" if dry_run else ""))
     result = CollectResult()
     with writer_session(settings, f"dltrends {options}", registry) as session:
-        result.sources.append(run_source(session.con, job, settings, registry, frameworks, False,
-                                         options, progress or Progress(), sleep))
+        result.sources.append(run_source(session.con, job, settings, inputs, False, options,
+                                         progress or Progress()))
     result.published = session.published
     return result
 
 
-def backfill_job(source: str, since: dt.date | None, until: dt.date | None,
-                 dry_run: bool = False, settings: Settings | None = None,
-                 registry: Registry | None = None, frameworks: list[str] | None = None) -> Source:
-    """The source with a backfill plan and a collector bounded to [since, until]."""
+def backfill_job(source: str, since: dt.date | None, until: dt.date | None) -> Source:
+    """The source with a backfill plan over [since, until]; its collector takes the same window
+    from the run's `Inputs`."""
     if source not in BACKFILL_SOURCES:
         raise UsageError(f"no backfill for source {source!r}; backfill knows "
                          f"{', '.join(BACKFILL_SOURCES)}")
     if since and until and since > until:
         raise UsageError(f"--since {since} is after --until {until}")
     if source == "clickpy":
-        window = clickpy.Window(since or clickpy.DEFAULT_SINCE, until)
-        bounded = clickpy.ClickpyCollector.from_settings
-        last = window.until or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=clickpy.LAG_DAYS))
+        first = since or clickpy.DEFAULT_SINCE
+        last = until or (dt.datetime.now(dt.UTC).date() - dt.timedelta(days=clickpy.LAG_DAYS))
         return dataclasses.replace(
             SOURCES["clickpy"],
-            make_collector=lambda s, sl: bounded(s, sl, window),
             plan=None,
-            warehouse_plan=lambda con, s, r, f, full: clickpy_backfill_plan(s, r, f, con,
-                                                                             window.since, last),
+            warehouse_plan=lambda con, s, r, f, full: clickpy_backfill_plan(s, r, f, con, first, last),
         )
-    from jobs.bigquery_job import bigquery_backfill_job
-
-    if settings is None or registry is None:
-        raise ValueError("a bigquery backfill needs the settings and the registry")
-    return bigquery_backfill_job(settings, registry, frameworks, since, until, dry_run)
+    days = bigquery.days(*bigquery.window(since, until))
+    return Source(
+        name=bigquery.NAME,
+        title="BigQuery bigquery-public-data.pypi.file_downloads",
+        collector=bigquery.BigQueryCollector,
+        plan=lambda s, r, f: [(bigquery.DAILY, days)],
+        needs_network="bigquery.googleapis.com with Google credentials",
+    )

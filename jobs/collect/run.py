@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from collectors.base import ItemState, RawItem, SourceFailure
+from collectors.base import Inputs, ItemState, RawItem, SourceFailure
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.alerts import evaluate as alerts
@@ -86,19 +86,24 @@ def collect(settings: Settings, registry: Registry, sources: list[str],
     result = CollectResult()
     options = f"sources={','.join(sources)} frameworks={','.join(frameworks or ['all'])}" + (
         " full" if full else "")
+    inputs = Inputs(registry=registry, frameworks=frameworks, sleep=sleep)
+    for name in sources:
+        SOURCES[name].collector.check(settings, inputs)
     with writer_session(settings, f"dltrends collect {options}", registry) as session:
         for name in sources:
-            result.sources.append(run_source(session.con, SOURCES[name], settings, registry,
-                                             frameworks, full, options, progress, sleep))
+            result.sources.append(run_source(session.con, SOURCES[name], settings, inputs, full,
+                                             options, progress))
         result.alerts = alerts.after_job(session.con, settings)
     result.published = session.published
     return result
 
 
-def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
-               registry: Registry, frameworks: list[str] | None, full: bool, options: str,
-               progress: Progress, sleep: Callable[[float], None] | None) -> SourceResult:
+def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings, inputs: Inputs,
+               full: bool, options: str, progress: Progress) -> SourceResult:
+    """One source's run: plan, fetch, save in batches, record the run. Never raises for the
+    source's own failure (it is recorded); SIGTERM and errors of the warehouse itself propagate."""
     started = time.perf_counter()
+    registry, frameworks = inputs.registry, inputs.frameworks
     plan = None
     if job.plan is not None:
         plan = job.plan(settings, registry, frameworks)
@@ -108,7 +113,7 @@ def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
     run_id = start_run(con, job.name, options)
     counts = RunCounts()
     status = error = None
-    collector = job.make_collector(settings, sleep)
+    collector = job.collector.from_settings(settings, inputs)
     try:
         # A warehouse plan is read lazily: a later stream's items may come from an earlier one's rows.
         steps = plan if plan is not None else job.warehouse_plan(con, settings, registry, frameworks,
@@ -127,7 +132,7 @@ def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings,
         log.exception("source %s failed", job.name)
         status, error = "failed", f"{type(exc).__name__}: {exc}"
     finally:
-        counts.requests = collector.client.requests_sent
+        counts.requests = collector.requests_sent
         collector.close()
         progress.done(job.name)
     with transaction(con):

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import duckdb
 
@@ -23,9 +22,9 @@ from collectors import (
     pypistats,
     stackoverflow,
 )
-from collectors.base import SourceFailure, Stream
+from collectors.base import Collector, SourceFailure, Stream
 from collectors.common import utc_today
-from dltrends.registry import Registry, load_registry
+from dltrends.registry import Registry
 from dltrends.settings import Settings
 from warehouse.db import reader
 
@@ -45,7 +44,7 @@ class Source:
 
     name: str
     title: str  # shown in captions: "PyPI JSON API"
-    make_collector: Callable[[Settings, Callable[[float], None] | None], Any]
+    collector: type[Collector]
     plan: Callable[[Settings, Registry, list[str] | None], Plan] | None = None
     needs_network: str = ""  # what a user must have for this source to work
     warehouse_plan: Callable[..., Iterable[tuple[Stream, list[str]]]] | None = None
@@ -83,13 +82,6 @@ def _conda_plan(settings: Settings, registry: Registry, only: list[str] | None) 
     if not _registry_values(registry, only, "conda"):
         return [(conda.MONTHLY, [])]
     return [(conda.MONTHLY, conda.months(settings.conda_since, utc_today()))]
-
-
-def _conda_collector(settings: Settings, sleep: Callable[[float], None] | None):
-    """Every month file is read for all the registry's conda names, whatever --framework says, so
-    a month's rows are complete and reading it again is needed only when the registry changes."""
-    names = _registry_values(load_registry(settings.registry), None, "conda")
-    return conda.CondaCollector.from_settings(settings, sleep, packages=names)
 
 
 def _osv_plan(con: duckdb.DuckDBPyConnection, settings: Settings, registry: Registry,
@@ -213,7 +205,7 @@ SOURCES: dict[str, Source] = {
     "pypi": Source(
         name=pypi.NAME,
         title="PyPI JSON API",
-        make_collector=pypi.PypiCollector.from_settings,
+        collector=pypi.PypiCollector,
         plan=_pypi_plan,
         empty_hint="no PyPI packages in the registry for them",
         fresh_within=dt.timedelta(hours=6),  # collected hourly: a few failed runs are no alarm
@@ -221,69 +213,69 @@ SOURCES: dict[str, Source] = {
     "stackoverflow": Source(
         name=stackoverflow.NAME,
         title="StackExchange API",
-        make_collector=stackoverflow.StackOverflowCollector.from_settings,
+        collector=stackoverflow.StackOverflowCollector,
         plan=lambda s, r, only: [(stackoverflow.TAGS, _registry_values(r, only, "stackoverflow_tags"))],
         empty_hint="no stackoverflow_tags in the registry for them",
     ),
     "npm": Source(
         name=npm.NAME,
         title="npm downloads API",
-        make_collector=npm.NpmCollector.from_settings,
+        collector=npm.NpmCollector,
         plan=lambda s, r, only: [(npm.DOWNLOADS, _registry_values(r, only, "npm"))],
         empty_hint="no npm packages in the registry for them",
     ),
     "hf": Source(
         name=hf.NAME,
         title="Hugging Face Hub API",
-        make_collector=hf.HubCollector.from_settings,
+        collector=hf.HubCollector,
         plan=lambda s, r, only: [(hf.LIBRARIES, _registry_values(r, only, "hf_library"))],
         empty_hint="no hf_library in the registry for them",
     ),
     "conda": Source(
         name=conda.NAME,
         title="Anaconda package data",
-        make_collector=_conda_collector,
+        collector=conda.CondaCollector,
         plan=_conda_plan,
         empty_hint="no conda names in the registry for them",
     ),
     "osv": Source(
         name=osv.NAME,
         title="OSV vulnerability database",
-        make_collector=osv.OsvCollector.from_settings,
+        collector=osv.OsvCollector,
         warehouse_plan=_osv_plan,
     ),
     "mlperf": Source(
         name=mlperf.NAME,
         title="MLCommons MLPerf results (GitHub)",
-        make_collector=mlperf.MlperfCollector.from_settings,
+        collector=mlperf.MlperfCollector,
         plan=_mlperf_plan,
         needs_network="api.github.com and raw.githubusercontent.com (GITHUB_TOKEN raises the API limit)",
     ),
     "pypistats": Source(
         name=pypistats.NAME,
         title="pypistats.org API",
-        make_collector=pypistats.PypistatsCollector.from_settings,
+        collector=pypistats.PypistatsCollector,
         plan=_pypistats_plan,
         needs_network="pypistats.org (30 requests a minute)",
     ),
     "clickpy": Source(
         name=clickpy.NAME,
         title="ClickPy (ClickHouse public PyPI dataset)",
-        make_collector=clickpy.ClickpyCollector.from_settings,
+        collector=clickpy.ClickpyCollector,
         warehouse_plan=lambda con, s, r, only, full: clickpy_topup_plan(s, r, only, con),
         needs_network="clickpy-clickhouse.clickhouse.com (HTTPS)",
     ),
     "github": Source(
         name=github.NAME,
         title="GitHub REST and GraphQL APIs",
-        make_collector=github.GitHubCollector.from_settings,
+        collector=github.GitHubCollector,
         plan=_github_plan,
         needs_network="api.github.com (60 requests an hour without GITHUB_TOKEN)",
     ),
     "github-history": Source(
         name=github_history.NAME,
         title="GitHub search, issue listing, star history and git clones",
-        make_collector=github_history.HistoryCollector.from_settings,
+        collector=github_history.HistoryCollector,
         plan=_history_plan,
         needs_network="api.github.com and github.com (git); a GITHUB_TOKEN for big repos",
     ),
