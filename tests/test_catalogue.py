@@ -57,8 +57,8 @@ def test_every_fill_command_is_a_real_command():
 
 def test_command_for_merges_collect_sources_and_keeps_the_other_commands_as_alternatives():
     assert catalogue.command_for("releases") == "dltrends collect --source pypi"
-    assert catalogue.command_for("releases", "community_monthly", "latest_release_vulnerabilities") \
-        == "dltrends collect --source pypi --source github-history --source osv"
+    assert catalogue.command_for("releases", "star_history", "latest_release_vulnerabilities") \
+        == "dltrends collect --source pypi --source github --source github-history --source osv"
     assert catalogue.command_for("framework_downloads_daily") \
         == "dltrends collect --source pypistats` / `dltrends backfill --source clickpy"
     assert catalogue.command_for("source_status") == "dltrends collect"

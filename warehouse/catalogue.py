@@ -65,7 +65,7 @@ _HISTORY = (backfill("clickpy"),)  # series pypistats does not have, or not that
 FILL: dict[str, tuple[str, ...]] = {
     "frameworks": (COLLECT,),
     "framework_events": (COLLECT,),
-    "framework_health": (COLLECT,),
+    "framework_health": (collect("pypi", "github-history", "osv"),),  # the health inputs
     "releases": (collect("pypi"),),
     "release_files": (collect("pypi"),),
     "packages": (collect("pypi"),),
