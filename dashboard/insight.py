@@ -151,12 +151,9 @@ def health_components(framework: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["component", "fact", "value", "score", "weight", "rule"])
 
 
-@cached
 def has_view(view: str) -> bool:
     """False for a warehouse published before the view existed (the next collect adds it)."""
-    frame = db.run(db.Query("SELECT count(*) AS n FROM duckdb_views() WHERE schema_name = 'main' "
-                            "AND view_name = ?", (view,)))
-    return bool(not frame.empty and frame["n"].iloc[0])
+    return view in db.catalogue()
 
 
 @cached

@@ -6,7 +6,7 @@ import streamlit as st
 from dashboard import charts_adoption, db, frames_adoption, insight, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
-from warehouse.catalogue import FILL, command_for
+from warehouse.catalogue import COLLECT, FILL, command_for
 
 RECENT, HISTORY = FILL["framework_downloads_daily"]  # the recent days, or the full history
 DEFAULT_FRAMEWORKS = ("pytorch", "tensorflow", "jax", "keras", "onnxruntime", "paddlepaddle", "mxnet")
@@ -17,7 +17,7 @@ st.caption(t("adoption.intro"))
 names = insight.names()
 coverage = db.run(queries.download_coverage())
 if coverage.empty:
-    st.info(t("adoption.no_data", recent=RECENT, history=HISTORY), icon=":material/info:")
+    st.info(t("adoption.no_data", recent=RECENT, history=HISTORY, collect=COLLECT), icon=":material/info:")
 with_data = set(coverage.get("framework", [])) | set(db.run(queries.signal_frameworks()).get(
     "framework", []))  # the panels below PyPI's show conda, Hub, Stack Overflow and npm data
 options = [f for f in names if f in with_data] or list(names)
