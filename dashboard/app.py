@@ -8,6 +8,7 @@ import streamlit as st
 from dashboard import db, state, warmup
 from dashboard.i18n import t
 from dltrends.errors import ConfigError
+from warehouse.catalogue import COLLECT
 
 st.set_page_config(page_title="dltrends", page_icon=":material/monitoring:", layout="wide")
 
@@ -44,7 +45,7 @@ except ConfigError as exc:
     st.stop()
 if not db.available():
     st.title(page.title)
-    st.warning(t("app.no_warehouse", path=str(path), command="dltrends collect"))
+    st.warning(t("app.no_warehouse", path=str(path), command=COLLECT))
     st.stop()
 warmup.start()  # this server's one background thread that warms the caches after each publish
 page.run()

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from dltrends.catalogue import ViewDoc
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
+from warehouse import catalogue as views
 from warehouse.db import reader
 
 
@@ -146,3 +149,22 @@ def _status() -> pd.DataFrame:
         _STATUS.clear()  # only the current file version is worth keeping
         _STATUS[key] = frame
     return _STATUS[key]
+
+
+def catalogue() -> Mapping[str, ViewDoc]:
+    """The view catalogue of the published file (its views with their COMMENT texts, examples and
+    fill commands), read once per file version like source_status; empty when nothing is published."""
+    key = token()
+    if key is None:
+        return {}
+    if not caching() or key not in _CATALOGUE:
+        with reader(key[0]) as con:
+            docs = views.catalogue(con)
+        if not caching():
+            return docs
+        _CATALOGUE.clear()  # only the current file version is worth keeping
+        _CATALOGUE[key] = docs
+    return _CATALOGUE[key]
+
+
+_CATALOGUE: dict[tuple[str, int], Mapping[str, ViewDoc]] = {}

@@ -20,22 +20,23 @@ import streamlit as st
 
 from dashboard import db, queries
 from dltrends.analysis import changes, facts, forecast, scoring, series
+from warehouse.catalogue import command_for
 
 FORECAST_SIGNALS = {"downloads": "flow", "stars": "stock"}
 COMMANDS = {
-    "downloads": "dltrends collect --source pypistats` / `dltrends backfill --source clickpy",
-    "stars": "dltrends collect --source github --source github-history",
-    "authors": "dltrends collect --source github-history",
-    "hub_models": "dltrends collect --source hf",
-    "questions": "dltrends collect --source stackoverflow",
-    "npm": "dltrends collect --source npm",
-    "conda": "dltrends collect --source conda",
-    "share": "dltrends collect --source pypistats` / `dltrends backfill --source clickpy",
-    "releases": "dltrends collect --source pypi",
-    "health": "dltrends collect --source pypi --source github-history --source osv",
-    "bench": "dltrends bench run --spec torch==2.13.0 --spec jax==0.10.2",
-    "osv": "dltrends collect --source pypi --source osv",
-}  # the command that fills each signal's panels, on every page (an empty panel names it)
+    "downloads": command_for("framework_downloads_daily"),
+    "stars": command_for("star_history"),
+    "authors": command_for("community_monthly"),
+    "hub_models": command_for("hub_models_daily"),
+    "questions": command_for("stackoverflow_tags_daily"),
+    "npm": command_for("npm_downloads_daily"),
+    "conda": command_for("conda_downloads_monthly"),
+    "share": command_for("adoption_share"),
+    "releases": command_for("releases"),
+    "health": command_for("framework_health"),
+    "bench": command_for("benchmark_results"),
+    "osv": command_for("latest_release_vulnerabilities"),
+}  # the command that fills each signal's panels (from the view catalogue), on every page
 CHANGE_DAYS = 7  # "what changed" on the Overview: the last week
 SOURCES = {"downloads": "downloads", "stars": "github-history", "authors": "github-history",
            "hub_models": "hf", "questions": "stackoverflow", "npm": "npm", "conda": "conda",
@@ -150,12 +151,9 @@ def health_components(framework: str) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["component", "fact", "value", "score", "weight", "rule"])
 
 
-@cached
 def has_view(view: str) -> bool:
     """False for a warehouse published before the view existed (the next collect adds it)."""
-    frame = db.run(db.Query("SELECT count(*) AS n FROM duckdb_views() WHERE schema_name = 'main' "
-                            "AND view_name = ?", (view,)))
-    return bool(not frame.empty and frame["n"].iloc[0])
+    return view in db.catalogue()
 
 
 @cached

@@ -126,13 +126,6 @@ FROM collector_runs ORDER BY run_id DESC LIMIT ?
     )
 
 
-def public_views() -> Query:
-    return Query(
-        "SELECT view_name, comment FROM duckdb_views() "
-        "WHERE schema_name = 'main' AND NOT internal ORDER BY view_name"
-    )
-
-
 def row_counts(views: list[str]) -> Query:
     """Row count of every public view; names come from duckdb_views(), quoted as identifiers."""
     parts = [
@@ -261,21 +254,6 @@ WHERE v.framework = ? AND v.withdrawn IS NULL
 ORDER BY v.package, coalesce(v.cvss_score, 0) DESC, v.advisory_id
 """,
         (framework,),
-    )
-
-
-# SQL console (issue 8): the schema browser.
-
-def view_columns() -> Query:
-    """Every public view's columns with types and COMMENT texts, for the schema browser."""
-    return Query(
-        """
-SELECT v.view_name, v.comment AS view_comment, c.column_name, c.data_type, c.comment
-FROM duckdb_views() v
-JOIN duckdb_columns() c ON c.schema_name = v.schema_name AND c.table_name = v.view_name
-WHERE v.schema_name = 'main' AND NOT v.internal AND NOT v.temporary
-ORDER BY v.view_name, c.column_index
-"""
     )
 
 

@@ -30,9 +30,11 @@ from pathlib import Path
 import duckdb
 
 from dltrends import __version__
+from dltrends.catalogue import ViewDoc
 from dltrends.errors import UsageError
 from jobs.session import require_published
-from warehouse.db import public_views, quote_ident, reader, sql_string
+from warehouse.catalogue import catalogue
+from warehouse.db import quote_ident, reader, sql_string
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +92,12 @@ def export(db: Path, target: Path, fmt: str = "parquet", views: list[str] | None
     target.mkdir(parents=True, exist_ok=True)
     done = []
     with reader(db) as con:
-        selected = _select(public_views(con), views)
+        docs = catalogue(con)
+        selected = _select(list(docs), views)
         for view in selected:
             if on_view:
                 on_view(view)
-            done.append(_export_view(con, view, target, fmt, PARTITIONS.get(view) if partition
+            done.append(_export_view(con, docs[view], target, fmt, PARTITIONS.get(view) if partition
                                      else None))
     _write_manifest(target, db, fmt, done)
     return ExportResult(target, fmt, done, time.monotonic() - start)
@@ -124,10 +127,11 @@ def _select(available: list[str], wanted: list[str] | None) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
-def _export_view(con: duckdb.DuckDBPyConnection, view: str, target: Path, fmt: str,
+def _export_view(con: duckdb.DuckDBPyConnection, doc: ViewDoc, target: Path, fmt: str,
                  month_from: str | None) -> ViewExport:
+    view = doc.name
     result = ViewExport(view, view, partitioned_by="month" if month_from else None,
-                        month_from=month_from, **_describe(con, view))
+                        month_from=month_from, **_describe(doc))
     tmp = target / f".{view}.{os.getpid()}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
@@ -178,14 +182,10 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _describe(con: duckdb.DuckDBPyConnection, view: str) -> dict:
-    comment = con.execute("SELECT comment FROM duckdb_views() WHERE schema_name = 'main' "
-                          "AND view_name = ?", [view]).fetchall()[0][0]
-    columns = con.execute(
-        "SELECT column_name, data_type, comment FROM duckdb_columns() WHERE schema_name = 'main' "
-        "AND table_name = ? ORDER BY column_index", [view]).fetchall()
-    return {"comment": comment or "",
-            "columns": [{"name": n, "type": t, "comment": c or ""} for n, t, c in columns]}
+def _describe(doc: ViewDoc) -> dict:
+    return {"comment": doc.description,
+            "columns": [{"name": c.name, "type": c.type, "comment": c.description}
+                        for c in doc.columns]}
 
 
 def _write_manifest(target: Path, db: Path, fmt: str, done: list[ViewExport]) -> None:

@@ -17,6 +17,7 @@ from dltrends.settings import Settings
 from jobs.collect.sources import DEFAULT_SOURCES, SOURCES
 from jobs.github_status import budget_notes
 from jobs.session import require_published
+from warehouse.catalogue import COLLECT, backfill, collect
 from warehouse.db import public_views, reader
 from warehouse.lock import holder
 
@@ -75,10 +76,10 @@ def _attention(frame: pd.DataFrame) -> list[str]:
         elif row.state == "never" and row.source not in DEFAULT_SOURCES + ["clickpy"]:
             continue  # opt-in sources (hf, conda, osv, mlperf, ...) are listed, not nagged about
         elif row.state == "never" and row.source == "clickpy":
-            notes.append("never collected: clickpy (`dltrends backfill --source clickpy` loads the "
-                         "download history since 2016, then `dltrends collect` keeps it current)")
+            notes.append(f"never collected: clickpy (`{backfill('clickpy')}` loads the "
+                         f"download history since 2016, then `{COLLECT}` keeps it current)")
         elif row.state == "never":
-            notes.append(f"never collected: {row.source} (dltrends collect --source {row.source})")
+            notes.append(f"never collected: {row.source} ({collect(row.source)})")
     return notes
 
 

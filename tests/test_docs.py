@@ -5,7 +5,6 @@ from pathlib import Path
 
 from jobs import docs
 from jobs.docs_cli import cli_markdown
-from warehouse.db import connect, ensure_shape, public_views
 
 ROOT = docs.ROOT
 PAGES = [docs.README, *sorted((ROOT / "docs").rglob("*.md"))]
@@ -33,21 +32,6 @@ def test_cli_reference_does_not_depend_on_the_terminal(monkeypatch):
     assert cli_markdown() == wanted
     assert "\x1b" not in wanted
     assert "## `dltrends bench run`" in wanted and "## `dltrends alerts check`" in wanted
-
-
-def test_every_public_view_and_column_is_documented_with_an_example():
-    con = connect(":memory:")
-    ensure_shape(con)
-    views = public_views(con)
-    assert set(views) == set(docs.EXAMPLES)
-    undocumented = con.execute(
-        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-        "AND table_name IN (SELECT unnest(?::VARCHAR[])) AND (comment IS NULL OR comment = '')",
-        [views]).fetchall()
-    assert undocumented == []
-    for view in views:  # every example runs against the current schema
-        con.execute(docs.EXAMPLES[view]).fetchall()
-    con.close()
 
 
 def test_readme_shows_the_two_setup_commands():

@@ -6,8 +6,8 @@ import pytest
 import streamlit as st
 
 from dashboard.i18n import translate
-from jobs.docs import OTHER_TOPIC, TOPICS, examples
 from tests.test_dashboard import open_app
+from warehouse.catalogue import OTHER_TOPIC, TOPICS, examples
 from warehouse.db import connect, public_views
 
 PAGE = "app_pages/sql.py"

@@ -6,9 +6,9 @@ import streamlit as st
 from dashboard import charts_adoption, db, frames_adoption, insight, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from warehouse.catalogue import COLLECT, FILL, command_for
 
-RECENT = "dltrends collect --source pypistats"
-HISTORY = "dltrends backfill --source clickpy"
+RECENT, HISTORY = FILL["framework_downloads_daily"]  # the recent days, or the full history
 DEFAULT_FRAMEWORKS = ("pytorch", "tensorflow", "jax", "keras", "onnxruntime", "paddlepaddle", "mxnet")
 
 st.title(t("adoption.title"))
@@ -17,7 +17,7 @@ st.caption(t("adoption.intro"))
 names = insight.names()
 coverage = db.run(queries.download_coverage())
 if coverage.empty:
-    st.info(t("adoption.no_data", recent=RECENT, history=HISTORY), icon=":material/info:")
+    st.info(t("adoption.no_data", recent=RECENT, history=HISTORY, collect=COLLECT), icon=":material/info:")
 with_data = set(coverage.get("framework", [])) | set(db.run(queries.signal_frameworks()).get(
     "framework", []))  # the panels below PyPI's show conda, Hub, Stack Overflow and npm data
 options = [f for f in names if f in with_data] or list(names)
@@ -115,9 +115,9 @@ query = queries.download_mix(dimension, list(keys.get("package_key", [])), since
 mix = db.run(query)
 folded = frames_adoption.top_categories(mix)
 panel("mix", t("adoption.mix", dimension=dims[dimension]), query, mix, source="downloads",
-      command="dltrends backfill --source bigquery" if dimension == "ci" else HISTORY,
+      command=command_for(queries.MIX_VIEWS[dimension][0]),
       chart=charts_adoption.mix(folded, labels) if not folded.empty else None,
-      help=t(f"adoption.mix_help_{dimension}"))
+      help=t(f"adoption.mix_help_{dimension}", command=command_for("downloads_by_ci")))
 
 # Beyond PyPI: conda, Hugging Face Hub, Stack Overflow and the JavaScript builds on npm
 st.header(t("signals.title"), anchor="signals")

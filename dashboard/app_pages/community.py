@@ -8,8 +8,9 @@ import streamlit as st
 from dashboard import charts_github, db, frames, insight, queries, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from warehouse.catalogue import command_for
 
-SNAPSHOTS = "dltrends collect --source github"
+SNAPSHOTS = command_for("repo_stats_daily")
 HISTORY = insight.COMMANDS["authors"]
 DEFAULT_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras", "paddlepaddle", "mxnet")
 

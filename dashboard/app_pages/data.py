@@ -8,8 +8,9 @@ import streamlit as st
 from dashboard import db, queries
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
+from warehouse.catalogue import COLLECT, command_for
 
-COMMAND = "dltrends collect"
+COMMAND = COLLECT
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
@@ -51,8 +52,9 @@ def _attention(health: pd.DataFrame) -> None:
                          expected=_span(row.expected_freshness)), icon=":material/schedule:")
 
 
-views = db.run(queries.public_views())
-view_names = set(views["view_name"]) if not views.empty else set()
+views = pd.DataFrame([(v.name, v.description or None) for v in db.catalogue().values()],
+                     columns=["view_name", "comment"])
+view_names = set(views["view_name"])
 if "source_health" in view_names:
     query = queries.source_health()
     status = db.run(query)
@@ -78,7 +80,7 @@ if not runs.empty:
 panel("runs", t("data.runs"), query, runs, source="warehouse", command=COMMAND,
       help=t("data.runs_help"), column_config=_columns(runs))
 
-query = queries.row_counts(list(views["view_name"])) if not views.empty else queries.public_views()
+query = queries.row_counts(list(views["view_name"]))
 counts = db.run(query) if not views.empty else pd.DataFrame()
 if not counts.empty:
     counts = counts.merge(views, on="view_name", how="left")
@@ -89,7 +91,7 @@ panel("rows", t("data.rows"), query, counts, source="warehouse", command=COMMAND
 query = queries.source_disagreement()
 compared = db.run(query)
 panel("sources_compared", t("data.disagreement"), query, compared, source="downloads",
-      command="dltrends backfill --source clickpy", help=t("data.disagreement_help"),
+      command=command_for("download_source_comparison"), help=t("data.disagreement_help"),
       column_config=_columns(compared) | {
           c: st.column_config.NumberColumn(t(f"data.col_{c}"), format="percent")
           for c in ("median_difference", "max_difference")})
@@ -103,4 +105,4 @@ if "alerts" in view_names:
         config = _columns(raised)
         config["url"] = st.column_config.LinkColumn(t("data.col_url"), display_text=t("data.details"))
         panel("alerts", t("data.alerts"), query, raised, source="warehouse",
-              command="dltrends alerts check", help=t("data.alerts_help"), column_config=config)
+              command=command_for("alerts"), help=t("data.alerts_help"), column_config=config)

@@ -11,6 +11,7 @@ from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 from dltrends.analysis import forecast as forecast_method
 from dltrends.analysis.facts import as_list
+from warehouse.catalogue import command_for
 
 st.title(t("framework.title"))
 st.caption(t("framework.intro"))
@@ -184,5 +185,6 @@ if not glance.empty:
     glance = glance.assign(signal=glance["signal"].map(lambda s: t(f"framework.glance_{s}")))
 panel("signals", t("framework.signals"), queries.signals_glance(), glance,
       source=("hf", "stackoverflow", "npm", "conda"),
-      command="dltrends collect --source hf --source stackoverflow --source npm --source conda",
+      command=command_for("hub_models_daily", "stackoverflow_tags_daily", "npm_downloads_daily",
+                          "conda_downloads_monthly"),
       show_table=True, column_config=column_labels("framework.col_", list(glance.columns)))

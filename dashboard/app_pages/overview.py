@@ -11,6 +11,7 @@ from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
 from dltrends.analysis import facts, scoring
+from warehouse.catalogue import COLLECT
 
 DAYS = insight.CHANGE_DAYS
 STALE_HOURS = 48
@@ -60,7 +61,7 @@ def card_grid(frame: pd.DataFrame) -> None:
 
 
 panel("cards", t("overview.cards"), insight.cards_queries(), cards,
-      source=("pypi", "downloads", "github-history", "osv"), command="dltrends collect",
+      source=("pypi", "downloads", "github-history", "osv"), command=COLLECT,
       help=t("overview.cards_help"), body=card_grid)
 
 # Momentum and share per signal
@@ -144,7 +145,7 @@ panel("regressions", t("overview.regressions"), query, regressions, source="benc
 
 query = queries.stale_sources(STALE_HOURS)
 stale = db.run(query)
-panel("stale", t("overview.stale"), query, stale, source="warehouse", command="dltrends collect",
+panel("stale", t("overview.stale"), query, stale, source="warehouse", command=COLLECT,
       help=t("overview.stale_help", hours=STALE_HOURS), show_table=True,
       nothing=t("overview.none_stale", hours=STALE_HOURS),
       column_config=column_labels("overview.col_", list(stale.columns)))

@@ -7,9 +7,10 @@ from dashboard import charts_performance as perf
 from dashboard import db, insight, queries, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from warehouse.catalogue import command_for
 
 BENCH = insight.COMMANDS["bench"]
-MLPERF = "dltrends collect --source mlperf"
+MLPERF = command_for("mlperf_results")
 
 st.title(t("performance.title"))
 st.caption(t("performance.intro"))

@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import charts, charts_github, charts_signals, db, frames, insight, queries, signals, state
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
+from warehouse.catalogue import command_for
 
 COMMAND = insight.COMMANDS["releases"]
 DEFAULT_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras", "mxnet", "paddlepaddle", "mindspore")
@@ -109,7 +110,7 @@ panel("matrix", t("releases.matrix"), query, matrix if not matrix.empty else fil
 signals.security_panel(matrix_fw or "", names.get(matrix_fw, matrix_fw or ""))
 
 # Release notes from GitHub: counts per release, then one release's items, escaped
-NOTES = "dltrends collect --source github"
+NOTES = command_for("github_releases", "release_note_items")
 NOTE_COLUMNS = ("breaking_changes", "deprecations", "security_items", "performance_items", "fixes",
                 "features")
 with_notes = set(db.run(queries.frameworks_with_notes()).get("framework", []))

@@ -8,13 +8,14 @@ import itertools
 import re
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
-from dashboard import console, db, queries, state
+from dashboard import console, db, state
 from dashboard.i18n import t
 from dashboard.panel import age_text
-from jobs.docs import examples
 from warehouse import formats
+from warehouse.catalogue import COLLECT, examples
 from warehouse.sandbox import SandboxError
 
 EDITOR = "_w_q"
@@ -51,19 +52,20 @@ def _escaped(text: str) -> str:
 
 def _schema_browser() -> None:
     st.subheader(t("sql.schema"), help=t("sql.schema_help"))
-    columns = db.run(queries.view_columns())
-    if columns.empty:
-        st.info(t("empty.run_command", command="dltrends collect"))
+    views = db.catalogue()
+    if not views:
+        st.info(t("empty.run_command", command=COLLECT))
         return
     st.caption(t("panel.caption", source=t("source.published"),
                  age=age_text(db.freshness("warehouse"))))
     labels = {"column_name": t("sql.col_column"), "data_type": t("sql.col_type"),
               "comment": t("sql.col_comment")}
-    for view, group in columns.groupby("view_name", sort=True):
-        with st.expander(view):
-            st.caption(group["view_comment"].iloc[0] or "")
-            st.dataframe(group[list(labels)], hide_index=True, width="stretch",
-                         column_config=labels)
+    for view in views.values():
+        columns = pd.DataFrame([(c.name, c.type, c.description or None) for c in view.columns],
+                               columns=list(labels))
+        with st.expander(view.name):
+            st.caption(view.description)
+            st.dataframe(columns, hide_index=True, width="stretch", column_config=labels)
 
 
 def _examples() -> None:

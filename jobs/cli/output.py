@@ -16,6 +16,7 @@ from dltrends.errors import UsageError
 from dltrends.settings import Settings
 from jobs.session import require_published
 from warehouse import formats, sandbox
+from warehouse.catalogue import catalogue, examples
 from warehouse.db import reader
 
 FORMATS = ("table", "csv", "json")
@@ -90,18 +91,16 @@ def schema(db: Path) -> pa.Table:
     """Every public view's columns with their types and COMMENT texts."""
     require_published(db)
     with reader(db) as con:
-        return con.sql(
-            "SELECT v.view_name AS view, c.column_name AS column, c.data_type AS type, "
-            "c.comment FROM duckdb_views() v JOIN duckdb_columns() c "
-            "ON c.schema_name = v.schema_name AND c.table_name = v.view_name "
-            "WHERE v.schema_name = 'main' AND NOT v.internal AND NOT v.temporary "
-            "ORDER BY v.view_name, c.column_index").to_arrow_table()
+        views = catalogue(con).values()
+    rows = [{"view": v.name, "column": c.name, "type": c.type, "comment": c.description or None}
+            for v in views for c in v.columns]
+    return pa.Table.from_pylist(rows, schema=pa.schema(
+        [("view", pa.string()), ("column", pa.string()), ("type", pa.string()),
+         ("comment", pa.string())]))
 
 
 def examples_text() -> str:
     """The example queries, grouped by topic, as one SQL file you can read or run piece by piece."""
-    from jobs.docs import examples
-
     parts, topic = [], None
     for example in examples():
         if example.topic != topic:

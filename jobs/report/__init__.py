@@ -5,7 +5,7 @@ A report is a list of sections, each built from public views of the published fi
 registered in `jobs/report/sections.py`:
 
     @section("new_releases", requires=("releases", "frameworks"),
-             command="dltrends collect --source pypi", order=20)
+             command=command_for("releases"), order=20)
     def new_releases(ctx: Context) -> Built:
         frame = ctx.query("SELECT ... WHERE released_at >= ? AND released_at < ?",
                           [ctx.start, ctx.end])
@@ -13,9 +13,10 @@ registered in `jobs/report/sections.py`:
                      source=ctx.source("pypi"))
 
 A section whose views are missing from the warehouse, or empty, is left out and the report says
-which view and which command fills it; a section never invents numbers. Its strings live in
-`dashboard/locales/<lang>/report.toml` (English and Chinese, same keys). The renderers know
-four blocks: Text, Bullets, Table and Figure (an Altair chart, rendered to PNG).
+which view and which command fills it (`warehouse.catalogue.command_for`); a section never
+invents numbers. Its strings live in `dashboard/locales/<lang>/report.toml` (English and Chinese,
+same keys). The renderers know four blocks: Text, Bullets, Table and Figure (an Altair chart,
+rendered to PNG).
 """
 
 from __future__ import annotations

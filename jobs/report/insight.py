@@ -11,9 +11,11 @@ import pandas as pd
 from dashboard import queries
 from dltrends.analysis import forecast, scoring
 from jobs.report import Built, Bullets, Context, Figure, Table, Text, section
+from warehouse.catalogue import FILL, command_for
 
-DOWNLOADS = "dltrends collect --source pypistats"
-STARS = "dltrends collect --source github --source github-history"
+DOWNLOADS = FILL["downloads_daily"][0]  # the daily one (a backfill loads the history once)
+STARS = command_for("star_history")
+HEALTH = command_for("framework_health")
 
 
 def _series(ctx: Context, query: queries.Query) -> pd.DataFrame:
@@ -123,7 +125,7 @@ def forecasts(ctx: Context) -> Built:
     return Built(ctx.t("forecasts.title"), blocks, ctx.source("github-history"))
 
 
-@section("health", requires=("framework_health",), command="dltrends collect", order=60)
+@section("health", requires=("framework_health",), command=HEALTH, order=60)
 def health(ctx: Context) -> Built:
     """The health score of every framework, its coverage, and the components that pull it down."""
     facts = ctx.query("SELECT * FROM framework_health")
@@ -142,7 +144,7 @@ def health(ctx: Context) -> Built:
         blocks.append(Table(frame, {k: ctx.t(f"health.col_{k}") for k in frame.columns}))
     if not thin.empty:  # a score from a fact or two would read as a verdict
         blocks.append(Text(ctx.t("health.thin", names=ctx.t("list_separator").join(
-            thin["framework_name"]), needed=f"{scoring.MIN_COVERAGE:.0%}")))
+            thin["framework_name"]), needed=f"{scoring.MIN_COVERAGE:.0%}", command=HEALTH)))
     scored = frame.dropna(subset=["score"])
     if not scored.empty:
         chart = alt.Chart(scored).mark_bar(color="#4c78a8").encode(

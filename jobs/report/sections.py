@@ -11,8 +11,9 @@ import pandas as pd
 
 from dashboard import charts
 from jobs.report import Built, Bullets, Context, Figure, Table, Text, section
+from warehouse.catalogue import command_for
 
-PYPI = "dltrends collect --source pypi"
+PYPI = command_for("releases")
 STALE_AFTER = dt.timedelta(hours=48)  # a source whose last success is older is called stale
 MOVERS_WINDOW = 90  # days compared with the same number of days before
 KIND_SQL = """CASE WHEN r.is_prerelease THEN 'pre-release'
@@ -206,7 +207,7 @@ def _movers_chart(frame: pd.DataFrame, ctx: Context) -> alt.Chart:
     ).properties(width=520, height=alt.Step(22))
 
 
-@section("data_health", requires=("source_status",), command="dltrends collect", order=90)
+@section("data_health", requires=("source_status",), command=command_for("source_status"), order=90)
 def data_health(ctx: Context) -> Built:
     """Stale and failing sources, and the runs of the period that failed, with their errors."""
     status = ctx.query("SELECT * FROM source_status ORDER BY source")
