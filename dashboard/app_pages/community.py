@@ -5,9 +5,10 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts_github, db, frames, insight, queries, state
+from dashboard import charts_github, db, frames, insight, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import community as queries
 
 SNAPSHOTS = "dltrends collect --source github"
 HISTORY = insight.COMMANDS["authors"]

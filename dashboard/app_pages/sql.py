@@ -10,9 +10,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from dashboard import console, db, queries, state
+from dashboard import console, db, state
 from dashboard.i18n import t
 from dashboard.panel import age_text
+from dashboard.queries import sql as queries
 from jobs.docs import examples
 from warehouse import formats
 from warehouse.sandbox import SandboxError
