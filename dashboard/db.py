@@ -3,7 +3,8 @@
 A connection is opened per query and closed at once (never cached across reruns), so a publish
 (atomic rename) is picked up by the next query. Results are cached by (file, mtime, SQL, params):
 a new publish changes the mtime and so invalidates every cached result.
-The query runner itself, without Streamlit, is `dashboard.queries.run` (the report uses it).
+The query runner itself, without Streamlit, is `dashboard.queries.run` (`execute` on an open
+connection, which the report uses).
 """
 
 from __future__ import annotations

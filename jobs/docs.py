@@ -49,6 +49,18 @@ EXAMPLES = {
         "WHERE role = 'primary' AND NOT is_prerelease AND NOT yanked\n"
         "QUALIFY row_number() OVER (PARTITION BY package ORDER BY version_rank DESC) = 1;"
     ),
+    "minor_series": (
+        "-- When did each minor series of PyTorch start, and how long after the one before?\n"
+        "SELECT series, first_version, first_released_at, days_since_previous_series\n"
+        "FROM minor_series WHERE package = 'torch' ORDER BY first_released_at;"
+    ),
+    "release_kinds": (
+        "-- Major, minor, patch and pre-releases per framework over the last year\n"
+        "SELECT r.framework, k.kind, count(*) AS releases\n"
+        "FROM releases r JOIN release_kinds k USING (package, version)\n"
+        "WHERE r.role = 'primary' AND r.released_at >= now() - INTERVAL 365 DAY\n"
+        "GROUP BY ALL ORDER BY r.framework, k.kind;"
+    ),
     "release_files": (
         "-- Which frameworks ship Linux arm64 wheels for Python 3.12 in their latest release?\n"
         "SELECT DISTINCT framework, package, version FROM release_files\n"
@@ -241,7 +253,7 @@ EXAMPLES = {
 # A view that no topic names is listed under "other"; name it here when you add a view.
 TOPICS = {
     "frameworks": ["frameworks", "framework_events", "framework_health"],
-    "releases": ["releases", "release_files", "packages"],
+    "releases": ["releases", "release_files", "minor_series", "release_kinds", "packages"],
     "community": ["repo_stats_daily", "framework_stats_daily", "github_releases",
                   "release_note_items", "community_monthly", "star_history"],
     "downloads": ["downloads_daily", "framework_downloads_daily", "adoption_share",

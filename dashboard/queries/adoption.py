@@ -114,13 +114,11 @@ def release_markers(frameworks: list[str], since: str) -> Query:
     """The first final release of each minor series (X.Y) of the primary packages."""
     return Query(
         """
-SELECT r.framework, f.name AS framework_name,
-       r.package || ' ' || r.version_major || '.' || r.version_minor AS series,
-       min(r.released_at)::DATE AS day
-FROM releases r JOIN frameworks f USING (framework)
-WHERE r.framework IN (SELECT unnest(?::VARCHAR[])) AND r.role = 'primary'
-  AND NOT coalesce(r.is_prerelease, true) AND r.released_at IS NOT NULL
-GROUP BY ALL HAVING min(r.released_at)::DATE >= ?::DATE
+SELECT m.framework, f.name AS framework_name, m.package || ' ' || m.series AS series,
+       m.first_released_at::DATE AS day
+FROM minor_series m JOIN frameworks f USING (framework)
+WHERE m.framework IN (SELECT unnest(?::VARCHAR[])) AND m.role = 'primary'
+  AND m.first_released_at::DATE >= ?::DATE
 ORDER BY day
 """,
         (frameworks, since),

@@ -23,12 +23,9 @@ def release_timeline(frameworks: list[str], roles: list[str], prereleases: bool,
     return Query(
         """
 SELECT r.framework, f.name AS framework_name, r.package, r.role, r.version, r.released_at,
-       CASE WHEN r.is_prerelease THEN 'pre-release'
-            WHEN regexp_matches(r.version_normalized, '^\\d+(\\.0+)*$') THEN 'major'
-            WHEN regexp_matches(r.version_normalized, '^\\d+\\.\\d+(\\.0+)*$') THEN 'minor'
-            ELSE 'patch' END AS kind,
-       r.yanked
-FROM releases r JOIN frameworks f USING (framework)
+       k.kind, r.yanked
+FROM releases r JOIN release_kinds k USING (framework, package, version)
+JOIN frameworks f USING (framework)
 WHERE r.framework IN (SELECT unnest(?::VARCHAR[]))
   AND r.role IN (SELECT unnest(?::VARCHAR[]))
   AND r.released_at IS NOT NULL
@@ -44,17 +41,11 @@ def release_cadence(frameworks: list[str]) -> Query:
     """Days between the first final releases of consecutive minor series (X.Y), per package."""
     return Query(
         """
-WITH minors AS (
-    SELECT framework, package, version_major, version_minor, min(released_at) AS first_at,
-           arg_min(version, released_at) AS first_version
-    FROM releases
+WITH gaps AS (
+    SELECT framework, package, first_released_at AS first_at,
+           days_since_previous_series AS gap_days
+    FROM minor_series
     WHERE role = 'primary' AND framework IN (SELECT unnest(?::VARCHAR[]))
-      AND NOT coalesce(is_prerelease, true) AND released_at IS NOT NULL
-    GROUP BY ALL
-),
-gaps AS (
-    SELECT *, date_diff('day', lag(first_at) OVER w, first_at) AS gap_days
-    FROM minors WINDOW w AS (PARTITION BY framework, package ORDER BY first_at)
 ),
 latest AS (
     SELECT framework, package, max(released_at) AS last_release_at,

@@ -52,14 +52,10 @@ def minor_releases(frameworks: list[str]) -> Query:
     """The first final release of each minor series (X.Y) of the primary packages, every year."""
     return Query(
         """
-SELECT r.framework, f.name AS framework_name,
-       r.package || ' ' || r.version_major || '.' || r.version_minor AS label,
-       min(r.released_at)::DATE AS date
-FROM releases r JOIN frameworks f USING (framework)
-WHERE r.framework IN (SELECT unnest(?::VARCHAR[])) AND r.role = 'primary'
-  AND NOT coalesce(r.is_prerelease, true) AND r.released_at IS NOT NULL
-  AND r.version_major IS NOT NULL
-GROUP BY r.framework, f.name, r.package, r.version_major, r.version_minor
+SELECT m.framework, f.name AS framework_name, m.package || ' ' || m.series AS label,
+       m.first_released_at::DATE AS date
+FROM minor_series m JOIN frameworks f USING (framework)
+WHERE m.framework IN (SELECT unnest(?::VARCHAR[])) AND m.role = 'primary'
 ORDER BY date
 """,
         (frameworks,),

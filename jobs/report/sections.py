@@ -15,10 +15,6 @@ from jobs.report import Built, Bullets, Context, Figure, Table, Text, section
 PYPI = "dltrends collect --source pypi"
 STALE_AFTER = dt.timedelta(hours=48)  # a source whose last success is older is called stale
 MOVERS_WINDOW = 90  # days compared with the same number of days before
-KIND_SQL = """CASE WHEN r.is_prerelease THEN 'pre-release'
-            WHEN regexp_matches(r.version_normalized, '^\\d+(\\.0+)*$') THEN 'major'
-            WHEN regexp_matches(r.version_normalized, '^\\d+\\.\\d+(\\.0+)*$') THEN 'minor'
-            ELSE 'patch' END"""
 
 
 @section("overview", requires=("frameworks", "releases"), command=PYPI, order=10)
@@ -70,10 +66,10 @@ def _activity_chart(frame: pd.DataFrame, ctx: Context) -> alt.Chart:
 @section("new_releases", requires=("releases", "frameworks"), command=PYPI, order=20)
 def new_releases(ctx: Context) -> Built:
     """Releases (final and pre-releases) of counted packages in the period; the year's timeline."""
-    frame = ctx.query(f"""
-SELECT f.name AS framework_name, r.package, r.version, {KIND_SQL} AS kind, r.released_at,
-       r.yanked
-FROM releases r JOIN frameworks f USING (framework)
+    frame = ctx.query("""
+SELECT f.name AS framework_name, r.package, r.version, k.kind, r.released_at, r.yanked
+FROM releases r JOIN release_kinds k USING (framework, package, version)
+JOIN frameworks f USING (framework)
 WHERE r.role IN ('primary', 'variant') AND r.released_at >= ? AND r.released_at < ?
 ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
     frame["kind"] = frame["kind"].map(lambda k: ctx.ui(f"kinds.{k}"))
@@ -94,9 +90,10 @@ ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
 
 
 def _year_timeline(ctx: Context) -> alt.LayerChart | None:
-    releases = ctx.query(f"""
-SELECT f.name AS framework_name, r.package, r.version, r.released_at, {KIND_SQL} AS kind
-FROM releases r JOIN frameworks f USING (framework)
+    releases = ctx.query("""
+SELECT f.name AS framework_name, r.package, r.version, r.released_at, k.kind
+FROM releases r JOIN release_kinds k USING (framework, package, version)
+JOIN frameworks f USING (framework)
 WHERE r.role = 'primary' AND r.released_at >= ?::TIMESTAMPTZ - INTERVAL 365 DAY
   AND r.released_at < ?
 ORDER BY f.registry_order, r.released_at""", [ctx.end, ctx.end])
