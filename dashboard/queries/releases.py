@@ -24,8 +24,8 @@ def release_timeline(frameworks: list[str], roles: list[str], prereleases: bool,
         """
 SELECT r.framework, f.name AS framework_name, r.package, r.role, r.version, r.released_at,
        k.kind, r.yanked
-FROM releases r JOIN release_kinds k USING (framework, package, version)
-JOIN frameworks f USING (framework)
+FROM releases r JOIN frameworks f USING (framework)
+JOIN release_kinds k ON k.package = r.package AND k.version = r.version
 WHERE r.framework IN (SELECT unnest(?::VARCHAR[]))
   AND r.role IN (SELECT unnest(?::VARCHAR[]))
   AND r.released_at IS NOT NULL

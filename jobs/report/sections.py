@@ -68,8 +68,8 @@ def new_releases(ctx: Context) -> Built:
     """Releases (final and pre-releases) of counted packages in the period; the year's timeline."""
     frame = ctx.query("""
 SELECT f.name AS framework_name, r.package, r.version, k.kind, r.released_at, r.yanked
-FROM releases r JOIN release_kinds k USING (framework, package, version)
-JOIN frameworks f USING (framework)
+FROM releases r JOIN frameworks f USING (framework)
+JOIN release_kinds k ON k.package = r.package AND k.version = r.version
 WHERE r.role IN ('primary', 'variant') AND r.released_at >= ? AND r.released_at < ?
 ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
     frame["kind"] = frame["kind"].map(lambda k: ctx.ui(f"kinds.{k}"))
@@ -92,8 +92,8 @@ ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
 def _year_timeline(ctx: Context) -> alt.LayerChart | None:
     releases = ctx.query("""
 SELECT f.name AS framework_name, r.package, r.version, r.released_at, k.kind
-FROM releases r JOIN release_kinds k USING (framework, package, version)
-JOIN frameworks f USING (framework)
+FROM releases r JOIN frameworks f USING (framework)
+JOIN release_kinds k ON k.package = r.package AND k.version = r.version
 WHERE r.role = 'primary' AND r.released_at >= ?::TIMESTAMPTZ - INTERVAL 365 DAY
   AND r.released_at < ?
 ORDER BY f.registry_order, r.released_at""", [ctx.end, ctx.end])
