@@ -1,8 +1,10 @@
-"""Read-only access to the published file: short-lived connections, cached results.
+"""Read-only access to the published file for the Streamlit pages: settings, cached results.
 
 A connection is opened per query and closed at once (never cached across reruns), so a publish
 (atomic rename) is picked up by the next query. Results are cached by (file, mtime, SQL, params):
 a new publish changes the mtime and so invalidates every cached result.
+The query runner itself, without Streamlit, is `dashboard.queries.run` (`execute` on an open
+connection, which the report uses).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
+from dashboard.queries import Query
+from dashboard.queries import run as run_file
 from dltrends.catalogue import ViewDoc
 from dltrends.settings import SECRET_FIELDS, Settings, load_settings
 from warehouse import catalogue as views
@@ -57,29 +60,6 @@ def available() -> bool:
     return published().exists()
 
 
-@dataclass(frozen=True)
-class Query:
-    """A panel's query: the exact SQL and its bound parameters, shown under "show SQL"."""
-
-    sql: str
-    params: tuple = ()
-
-    def text(self) -> str:
-        if not self.params:
-            return self.sql.strip()
-        return f"{self.sql.strip()}\n-- parameters: {list(self.params)!r}"
-
-
-@dataclass(frozen=True)
-class Queries:
-    """Several queries behind one panel (a card grid, an analysis): shown one after the other."""
-
-    parts: tuple[Query, ...]
-
-    def text(self) -> str:
-        return "\n\n".join(q.text() for q in self.parts)
-
-
 def token() -> tuple[str, int] | None:
     """(path, mtime) of the published file: the key that a publish changes; None when absent."""
     path = published()
@@ -113,10 +93,9 @@ def _runner():
 
 
 def _execute(path: str, mtime: int, sql: str, params: tuple) -> pd.DataFrame:
-    # A private instance per query (open_reader): sessions and the warm-up thread query at the
-    # same time, and a shared instance would keep serving the file from before a publish.
-    with reader(path) as con:
-        return con.execute(sql, list(params)).df()
+    # A private instance per query (dashboard.queries.run): sessions and the warm-up thread query
+    # at the same time, and a shared instance would keep serving the file from before a publish.
+    return run_file(path, Query(sql, params))
 
 
 def freshness(source: str) -> dt.datetime | None:

@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, queries
+from dashboard import db
+from dashboard.queries import Queries, Query, compare, shared
+from dashboard.queries import framework as framework_queries
 from dltrends.analysis import changes, facts, forecast, scoring, series
 from warehouse.catalogue import command_for
 
@@ -77,7 +79,7 @@ def _cache_of(fn: Callable[..., Any]) -> Callable[..., Any]:
 # Registry and series --------------------------------------------------------------------------
 
 def registry() -> pd.DataFrame:  # db.run caches it per published file
-    return db.run(queries.insight_frameworks())
+    return db.run(shared.insight_frameworks())
 
 
 def names() -> dict[str, str]:
@@ -85,14 +87,14 @@ def names() -> dict[str, str]:
     return dict(zip(frame["framework"], frame["name"], strict=True)) if not frame.empty else {}
 
 
-def signal_query(signal: str, frameworks: list[str] | None = None) -> db.Query:
+def signal_query(signal: str, frameworks: list[str] | None = None) -> Query:
     """The query behind one signal's series (framework, date, value), every framework by default."""
     if signal == "downloads":
-        return queries.downloads_series(frameworks, None)
+        return shared.downloads_series(frameworks, None)
     return {
-        "stars": queries.stars_series, "authors": queries.authors_series,
-        "hub_models": queries.hub_series, "questions": queries.questions_series,
-        "npm": queries.npm_series, "conda": queries.conda_series, "share": queries.share_series,
+        "stars": shared.stars_series, "authors": shared.authors_series,
+        "hub_models": shared.hub_series, "questions": shared.questions_series,
+        "npm": shared.npm_series, "conda": shared.conda_series, "share": shared.share_series,
     }[signal](frameworks)
 
 
@@ -114,8 +116,8 @@ def signal_series(signal: str, frameworks: tuple[str, ...] | None = None) -> pd.
 
 # Momentum, health, facts ---------------------------------------------------------------------
 
-def momentum_queries() -> db.Queries:
-    return db.Queries(tuple(signal_query(s) for s in facts.SIGNALS))
+def momentum_queries() -> Queries:
+    return Queries(tuple(signal_query(s) for s in facts.SIGNALS))
 
 
 @cached
@@ -129,7 +131,7 @@ def health() -> pd.DataFrame:
     """framework_health rows with the health score (`score`, 0..100) and its `coverage`."""
     if not has_view("framework_health"):
         return pd.DataFrame()
-    rows = db.run(queries.framework_health())
+    rows = db.run(shared.framework_health())
     if rows.empty:
         return rows
     scores = [scoring.health(row) for _, row in rows.iterrows()]
@@ -159,7 +161,7 @@ def has_view(view: str) -> bool:
 @cached
 def speed() -> pd.DataFrame:
     """Speed-up over NumPy per framework on the most recently measured machine (with its CPU)."""
-    results = db.run(queries.bench_suite_latest())
+    results = db.run(shared.bench_suite_latest())
     if results.empty:
         return pd.DataFrame(columns=["framework", "version", "speedup", "cases", "cpu_model"])
     out = facts.speed_vs_reference(results)
@@ -225,8 +227,8 @@ def forecast_table(framework: str) -> pd.DataFrame:
 def all_events() -> pd.DataFrame:
     """Every framework's minor releases and lifecycle events as (framework, date, label)."""
     fids = list(registry()["framework"]) if not registry().empty else []
-    releases = db.run(queries.minor_releases(fids))
-    lifecycle = db.run(queries.framework_events_of(fids))
+    releases = db.run(shared.minor_releases(fids))
+    lifecycle = db.run(shared.framework_events_of(fids))
     parts = [f[["framework", "date", "label"]] for f in (releases, lifecycle) if not f.empty]
     if not parts:
         return pd.DataFrame(columns=["framework", "date", "label", "kind"])
@@ -274,15 +276,15 @@ def weekly_signal(framework: str, signal: str) -> pd.DataFrame:
 
 @cached
 def first_releases() -> dict[str, pd.Timestamp]:
-    frame = db.run(queries.first_releases())
+    frame = db.run(compare.first_releases())
     return {r.framework: pd.Timestamp(r.first_release, tz="UTC") for r in frame.itertuples()}
 
 
 # Overview ------------------------------------------------------------------------------------
 
-def cards_queries() -> db.Queries:
-    return db.Queries((queries.insight_frameworks(), *momentum_queries().parts,
-                       queries.framework_health()))
+def cards_queries() -> Queries:
+    return Queries((shared.insight_frameworks(), *momentum_queries().parts,
+                    shared.framework_health()))
 
 
 @cached
@@ -353,7 +355,7 @@ STEPS = {"downloads": "W-MON", "share": "W-MON", "stars": "W-MON", "stars_gained
          "authors": "MS", "hub_models": "D", "questions": "D", "npm": "W-MON", "conda": "MS"}
 
 
-def compare_query(signal: str, frameworks: list[str]) -> db.Query:
+def compare_query(signal: str, frameworks: list[str]) -> Query:
     return signal_query("stars" if signal == "stars_gained" else signal, frameworks)
 
 
@@ -398,11 +400,11 @@ def weekly_share() -> pd.DataFrame:
 
 
 def recent_releases() -> pd.DataFrame:
-    return db.run(queries.recent_releases())
+    return db.run(framework_queries.recent_releases())
 
 
 def glance() -> pd.DataFrame:
-    return db.run(queries.signals_glance())
+    return db.run(framework_queries.signals_glance())
 
 
 def of(frame: pd.DataFrame, framework: str) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import streamlit as st
 from dashboard import db
 from dashboard.charts import to_png
 from dashboard.i18n import t
+from dashboard.queries import Queries, Query
 from dashboard.state import language
 
 
@@ -47,7 +48,7 @@ def empty_state(command: str) -> None:
     st.info(t("empty.run_command", command=command), icon=":material/info:")
 
 
-def panel(key: str, title: str, query: db.Query | db.Queries, frame: pd.DataFrame, *,
+def panel(key: str, title: str, query: Query | Queries, frame: pd.DataFrame, *,
           source: str | tuple[str, ...], command: str, chart: alt.TopLevelMixin | None = None,
           help: str | None = None, show_table: bool = False,
           column_config: dict[str, Any] | None = None,
@@ -90,7 +91,7 @@ def _is_column(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-def _actions(key: str, title: str, query: db.Query | db.Queries, frame: pd.DataFrame,
+def _actions(key: str, title: str, query: Query | Queries, frame: pd.DataFrame,
              chart: alt.TopLevelMixin | None) -> None:
     name = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     left, right, _ = st.columns([1, 1, 4])

@@ -11,9 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_signals, db, insight, queries
+from dashboard import charts_signals, db, insight
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import adoption, shared
+from dashboard.queries import releases as release_queries
 
 COMMANDS = {source: insight.COMMANDS[signal] for source, signal in (
     ("conda", "conda"), ("hf", "hub_models"), ("stackoverflow", "questions"), ("npm", "npm"),
@@ -36,7 +38,7 @@ def _columns(frame: pd.DataFrame, **special) -> dict:
 
 def conda_panel(frameworks: list[str]) -> None:
     """Monthly conda downloads per framework, stacked by channel."""
-    query = queries.conda_monthly(frameworks)
+    query = adoption.conda_monthly(frameworks)
     frame = db.run(query)
     chart = None
     if not frame.empty:
@@ -49,7 +51,7 @@ def conda_panel(frameworks: list[str]) -> None:
 
 def hub_panel(frameworks: list[str]) -> None:
     """Models per Hugging Face library tag and the top-N models' 30-day downloads, per day."""
-    query = queries.hub_daily(frameworks)
+    query = adoption.hub_daily(frameworks)
     frame = db.run(query)
     chart = None
     if not frame.empty:
@@ -68,7 +70,7 @@ def hub_panel(frameworks: list[str]) -> None:
 
 def stackoverflow_panel(frameworks: list[str]) -> None:
     """Questions per framework (over its tags), and new questions per week between snapshots."""
-    query = queries.stackoverflow_daily(frameworks)
+    query = adoption.stackoverflow_daily(frameworks)
     frame = db.run(query)
     chart = None
     rates = frame.dropna(subset=["questions_per_week"]) if not frame.empty else frame
@@ -84,7 +86,7 @@ def stackoverflow_panel(frameworks: list[str]) -> None:
 
 def npm_panel(frameworks: list[str]) -> None:
     """Weekly downloads of the JavaScript builds."""
-    query = queries.npm_weekly(frameworks)
+    query = adoption.npm_weekly(frameworks)
     frame = db.run(query)
     chart = None
     if not frame.empty:
@@ -100,7 +102,7 @@ def advisory_marks(releases: pd.DataFrame, frameworks: list[str]) -> pd.DataFram
     """The releases of a timeline frame that have known advisories, with their counts."""
     if releases.empty:
         return releases
-    counts = db.run(queries.advisory_counts(frameworks))
+    counts = db.run(release_queries.advisory_counts(frameworks))
     if counts.empty:
         return counts
     return releases.merge(counts, on=["package", "version"], how="inner")
@@ -108,7 +110,7 @@ def advisory_marks(releases: pd.DataFrame, frameworks: list[str]) -> pd.DataFram
 
 def security_panel(framework: str, name: str) -> None:
     """Open advisories on the latest release of each primary package of one framework."""
-    query = queries.latest_release_security(framework)
+    query = shared.latest_release_security(framework)
     summary = db.run(query)
     panel("security", t("signals.security", framework=name), query, summary, source="osv",
           command=COMMANDS["osv"], help=t("signals.security_help"), column_config=_columns(summary))
@@ -119,7 +121,7 @@ def security_panel(framework: str, name: str) -> None:
         st.caption(t("signals.no_advisories", package=row.package, version=row.latest_version))
     if len(clean) == len(summary):
         return
-    query = queries.latest_release_advisories(framework)
+    query = shared.latest_release_advisories(framework)
     advisories = db.run(query)
     panel("advisories", t("signals.advisories", framework=name), query, advisories, source="osv",
           command=COMMANDS["osv"], help=t("signals.advisories_help"),

@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from collectors.base import RawItem  # noqa: E402
 from collectors.clickpy import query  # noqa: E402
-from dashboard import queries  # noqa: E402
+from dashboard.queries import Query  # noqa: E402
+from dashboard.queries import adoption as queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from warehouse.db import connect, open_working, transaction  # noqa: E402
 from warehouse.load import save_batch  # noqa: E402
@@ -99,7 +100,7 @@ def ingest(con, items: list[RawItem]) -> tuple[float, int]:
     return time.perf_counter() - start, written
 
 
-def timed_query(path: Path, q: queries.Query, runs: int = 3) -> tuple[float, int]:
+def timed_query(path: Path, q: Query, runs: int = 3) -> tuple[float, int]:
     best, rows = float("inf"), 0
     for _ in range(runs):
         start = time.perf_counter()

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 import warehouse.publish  # noqa: E402
-from dashboard import queries  # noqa: E402
+from dashboard.queries import releases as queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from jobs.collect.run import collect  # noqa: E402
 from tests.conftest import TEST_REGISTRY, make_settings  # noqa: E402

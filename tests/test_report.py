@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import subprocess
+import sys
 
 import pytest
 import time_machine
@@ -227,3 +229,19 @@ def test_registry_refuses_duplicate_ids():
         report_mod.section("overview", (), "-", 2)(lambda ctx: None)
     assert [s.id for s in report_mod.registered()][0] == "overview"
 
+
+
+def test_report_runs_without_streamlit(collected_warehouse, tmp_path):
+    """`dltrends report` builds and writes a report from the published file without importing
+    Streamlit (the dashboard's caching layer): the report reads through the plain query runner."""
+    script = (
+        "import sys; from typer.testing import CliRunner; from jobs.cli import app\n"
+        f"result = CliRunner().invoke(app, ['report', '--db', {str(collected_warehouse)!r}, "
+        f"'--out', {str(tmp_path)!r}, '--until', '2026-10-28'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "print('sections' in result.output, 'streamlit' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
+    assert (tmp_path / "dltrends-report-2026-10-28-en.html").exists()

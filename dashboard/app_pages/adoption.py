@@ -3,9 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_adoption, db, frames_adoption, insight, queries, signals, state
+from dashboard import charts_adoption, db, frames_adoption, insight, signals, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import adoption as queries
+from dashboard.queries import shared
 from warehouse.catalogue import COLLECT, FILL, command_for
 
 RECENT, HISTORY = FILL["framework_downloads_daily"]  # the recent days, or the full history
@@ -49,7 +51,7 @@ frame = db.run(query)
 chart = None
 if not frame.empty:
     span = (pd.Timestamp(since), pd.Timestamp(frame["day"].max()))  # markers only where data is
-    events = db.run(queries.lifecycle_events(selected))
+    events = db.run(shared.lifecycle_events(selected))
     if not events.empty:
         events = events[events["event_date"].between(*span)]
     releases = db.run(queries.release_markers(selected, since))

@@ -5,10 +5,11 @@ to the panels it comes from, and flags the risks."""
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_insight, db, insight, queries, state
+from dashboard import charts_insight, insight, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import panel
+from dashboard.queries import Queries, shared
 from dltrends.analysis import scoring
 
 CRITERIA = list(scoring.ADVISOR_WEIGHTS)
@@ -48,8 +49,8 @@ facts = insight.framework_facts()
 advice = scoring.advise(facts, weights=weights, targets=targets, current=current or None,
                         switching_bonus=bonus / 100, required=True) if not facts.empty else []
 sources = ("downloads", "github-history", "hf", "pypi", "osv", "bench", "registry")
-evidence_queries = db.Queries((*insight.momentum_queries().parts, queries.framework_health(),
-                               queries.bench_suite_latest(), queries.insight_frameworks()))
+evidence_queries = Queries((*insight.momentum_queries().parts, shared.framework_health(),
+                            shared.bench_suite_latest(), shared.insight_frameworks()))
 
 
 def risk_text(flags: list[str]) -> str:

@@ -5,9 +5,10 @@ import datetime as dt
 
 import streamlit as st
 
-from dashboard import charts_github, db, frames, insight, queries, state
+from dashboard import charts_github, db, frames, insight, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import community as queries
 from warehouse.catalogue import command_for
 
 SNAPSHOTS = command_for("repo_stats_daily")

@@ -5,9 +5,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import db, queries
+from dashboard import db
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
+from dashboard.queries import data as queries
 from warehouse.catalogue import COLLECT, command_for
 
 COMMAND = COLLECT

@@ -5,10 +5,12 @@ releases, security, performance and the other signals, with links to the pages b
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_insight, db, insight, queries, signals, state
+from dashboard import charts_insight, insight, signals, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import Queries, shared
+from dashboard.queries import framework as queries
 from dltrends.analysis import forecast as forecast_method
 from dltrends.analysis.facts import as_list
 from warehouse.catalogue import command_for
@@ -90,7 +92,7 @@ if not parts.empty:
     parts["value"] = parts["value"].map(lambda v: t("insight.no_data") if ui.missing(v) else str(v))
 shown = parts[["component_label", "fact", "value", "score", "weight", "rule"]] if not parts.empty \
     else parts
-panel("health", t("framework.health_title"), queries.framework_health(), shown,
+panel("health", t("framework.health_title"), shared.framework_health(), shown,
       source=("pypi", "github-history", "osv"), command=insight.COMMANDS["health"], chart=chart,
       show_table=True, help=t("framework.health_help"),
       column_config=column_labels("framework.col_", list(shown.columns)) | {
@@ -126,7 +128,7 @@ if not table.empty:
             st.caption(t("framework.forecast_short", signal=ui.signal_label(r.signal), weeks=r.weeks,
                          needed=forecast_method.MIN_WEEKS, command=insight.COMMANDS[r.signal]))
     table = table.assign(signal=table["signal"].map(ui.signal_label))
-panel("forecast", t("framework.forecast"), db.Queries(tuple(
+panel("forecast", t("framework.forecast"), Queries(tuple(
           insight.signal_query(s, [fid]) for s in insight.FORECAST_SIGNALS)), table,
       source=("downloads", "github-history"), command=insight.COMMANDS["downloads"], chart=chart,
       show_table=True, help=t("framework.forecast_help"),
@@ -152,9 +154,9 @@ if not weeks.empty and weeks["value"].notna().any():
 if not found.empty:
     shown = found.assign(signal=found["signal"].map(ui.signal_label),
                          kind=found["kind"].map(labels["kinds"])).rename(columns={"score": "robust_z"})
-panel("changes", t("framework.changes"), db.Queries((
+panel("changes", t("framework.changes"), Queries((
           insight.signal_query("downloads" if series_name == "downloads" else "stars", [fid]),
-          queries.minor_releases([fid]), queries.framework_events_of([fid]))), shown,
+          shared.minor_releases([fid]), shared.framework_events_of([fid]))), shown,
       source=("downloads", "github-history", "pypi"),
       command=insight.COMMANDS["downloads" if series_name == "downloads" else "stars"],
       chart=chart, show_table=True, help=t("framework.changes_help"),
@@ -174,7 +176,7 @@ if fid:
 # Performance on this machine's benchmark suite
 speed = insight.speed()
 mine = speed[speed["framework"] == fid] if not speed.empty else speed
-panel("performance", t("framework.performance"), queries.bench_suite_latest(), mine,
+panel("performance", t("framework.performance"), shared.bench_suite_latest(), mine,
       source="bench", command=insight.COMMANDS["bench"], show_table=True,
       help=t("framework.performance_help"),
       column_config=column_labels("framework.col_", list(mine.columns)))

@@ -6,10 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts_adoption, db, insight, queries, state
+from dashboard import charts_adoption, db, insight, state
 from dashboard import insight_ui as ui
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import overview as queries
 from dltrends.analysis import facts, scoring
 from warehouse.catalogue import COLLECT
 

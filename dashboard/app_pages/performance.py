@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import charts_performance as perf
-from dashboard import db, insight, queries, state
+from dashboard import db, insight, state
 from dashboard.i18n import t
 from dashboard.panel import column_labels, panel
+from dashboard.queries import performance as queries
 from warehouse.catalogue import command_for
 
 BENCH = insight.COMMANDS["bench"]

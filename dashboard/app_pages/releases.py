@@ -6,9 +6,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import charts, charts_github, charts_signals, db, frames, insight, queries, signals, state
+from dashboard import charts, charts_github, charts_signals, db, frames, insight, signals, state
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
+from dashboard.queries import releases as queries
+from dashboard.queries import shared
 from warehouse.catalogue import command_for
 
 COMMAND = insight.COMMANDS["releases"]
@@ -39,7 +41,7 @@ with last:
 # Release timeline
 query = queries.release_timeline(selected, queries.ROLE_SETS[role_set], prereleases, int(since))
 releases = db.run(query)
-events_query = queries.lifecycle_events(selected)
+events_query = shared.lifecycle_events(selected)
 events = db.run(events_query)
 events = events[events["event_date"] >= pd.Timestamp(f"{since}-01-01")] if not events.empty else events
 kinds = {k: t(f"kinds.{k}") for k in charts.KIND_COLORS}

@@ -1,4 +1,4 @@
-"""Report sections from the analysis layer (issue 7): movers by downloads and by stars over the
+"""Report sections from the analysis layer: movers by downloads and by stars over the
 report's period, forecasts 90 days ahead with their backtest, and the health score per framework.
 Each reads the same public views as the dashboard's insight pages and computes with
 dltrends.analysis, on the data before the period's end only."""
@@ -8,7 +8,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from dashboard import queries
+from dashboard.queries import Query, execute, shared
 from dltrends.analysis import forecast, scoring
 from jobs.report import Built, Bullets, Context, Figure, Table, Text, section
 from warehouse.catalogue import FILL, command_for
@@ -18,9 +18,9 @@ STARS = command_for("star_history")
 HEALTH = command_for("framework_health")
 
 
-def _series(ctx: Context, query: queries.Query) -> pd.DataFrame:
+def _series(ctx: Context, query: Query) -> pd.DataFrame:
     """A signal's long series cut at the period's end, with framework names."""
-    frame = ctx.query(query.sql, list(query.params))
+    frame = execute(ctx.con, query)
     if frame.empty:
         return frame
     frame["date"] = pd.to_datetime(frame["date"], utc=True)
@@ -37,7 +37,7 @@ def _days(ctx: Context) -> int:
 def download_movers(ctx: Context) -> Built:
     """PyPI downloads of each framework in the period against the same number of days before."""
     days = _days(ctx)
-    daily = _series(ctx, queries.downloads_series(None, None))
+    daily = _series(ctx, shared.downloads_series(None, None))
     rows = []
     for (_, name), one in daily.groupby(["framework", "name"]) if not daily.empty else []:
         recent = one[one["date"] >= pd.Timestamp(ctx.start)]
@@ -59,7 +59,7 @@ def download_movers(ctx: Context) -> Built:
 def star_movers(ctx: Context) -> Built:
     """GitHub stars gained by each framework in the period against the same number of days before."""
     days = _days(ctx)
-    stars = _series(ctx, queries.stars_series(None))
+    stars = _series(ctx, shared.stars_series(None))
     rows = []
     for (_, name), one in stars.groupby(["framework", "name"]) if not stars.empty else []:
         at = [one.loc[one["date"] < pd.Timestamp(ctx.end) - pd.Timedelta(days=k * days), "value"]
@@ -100,8 +100,8 @@ def _movers(ctx: Context, key: str, frame: pd.DataFrame, source: str, days: int)
 def forecasts(ctx: Context) -> Built:
     """Downloads and stars 90 days after the period, with the backtest error of the method."""
     rows, short = [], []
-    for signal, kind, query in (("downloads", "flow", queries.downloads_series(None, None)),
-                                ("stars", "stock", queries.stars_series(None))):
+    for signal, kind, query in (("downloads", "flow", shared.downloads_series(None, None)),
+                                ("stars", "stock", shared.stars_series(None))):
         data = _series(ctx, query)
         for (_, name), one in data.groupby(["framework", "name"]) if not data.empty else []:
             ahead, test = forecast.forecast(one, kind), forecast.backtest(one, kind)

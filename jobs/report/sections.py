@@ -16,10 +16,6 @@ from warehouse.catalogue import command_for
 PYPI = command_for("releases")
 STALE_AFTER = dt.timedelta(hours=48)  # a source whose last success is older is called stale
 MOVERS_WINDOW = 90  # days compared with the same number of days before
-KIND_SQL = """CASE WHEN r.is_prerelease THEN 'pre-release'
-            WHEN regexp_matches(r.version_normalized, '^\\d+(\\.0+)*$') THEN 'major'
-            WHEN regexp_matches(r.version_normalized, '^\\d+\\.\\d+(\\.0+)*$') THEN 'minor'
-            ELSE 'patch' END"""
 
 
 @section("overview", requires=("frameworks", "releases"), command=PYPI, order=10)
@@ -71,10 +67,10 @@ def _activity_chart(frame: pd.DataFrame, ctx: Context) -> alt.Chart:
 @section("new_releases", requires=("releases", "frameworks"), command=PYPI, order=20)
 def new_releases(ctx: Context) -> Built:
     """Releases (final and pre-releases) of counted packages in the period; the year's timeline."""
-    frame = ctx.query(f"""
-SELECT f.name AS framework_name, r.package, r.version, {KIND_SQL} AS kind, r.released_at,
-       r.yanked
+    frame = ctx.query("""
+SELECT f.name AS framework_name, r.package, r.version, k.kind, r.released_at, r.yanked
 FROM releases r JOIN frameworks f USING (framework)
+JOIN release_kinds k ON k.package = r.package AND k.version = r.version
 WHERE r.role IN ('primary', 'variant') AND r.released_at >= ? AND r.released_at < ?
 ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
     frame["kind"] = frame["kind"].map(lambda k: ctx.ui(f"kinds.{k}"))
@@ -95,9 +91,10 @@ ORDER BY r.released_at DESC, r.package""", [ctx.start, ctx.end])
 
 
 def _year_timeline(ctx: Context) -> alt.LayerChart | None:
-    releases = ctx.query(f"""
-SELECT f.name AS framework_name, r.package, r.version, r.released_at, {KIND_SQL} AS kind
+    releases = ctx.query("""
+SELECT f.name AS framework_name, r.package, r.version, r.released_at, k.kind
 FROM releases r JOIN frameworks f USING (framework)
+JOIN release_kinds k ON k.package = r.package AND k.version = r.version
 WHERE r.role = 'primary' AND r.released_at >= ?::TIMESTAMPTZ - INTERVAL 365 DAY
   AND r.released_at < ?
 ORDER BY f.registry_order, r.released_at""", [ctx.end, ctx.end])

@@ -1,6 +1,6 @@
 CREATE OR REPLACE VIEW main.framework_health AS
 WITH finals AS (  -- final, not yanked releases of primary packages with a date
-    SELECT framework, package, version, released_at, version_major, version_minor
+    SELECT framework, package, version, released_at
     FROM main.releases
     WHERE role = 'primary' AND NOT coalesce(is_prerelease, true) AND NOT yanked
       AND released_at IS NOT NULL
@@ -10,19 +10,10 @@ latest AS (
            max(released_at) AS last_release_at
     FROM finals GROUP BY framework
 ),
-minors AS (  -- the first final release of each minor series (X.Y) of each primary package
-    SELECT framework, package, version_major, version_minor, min(released_at) AS first_at
-    FROM finals WHERE version_major IS NOT NULL GROUP BY ALL
-),
-gaps AS (
-    SELECT framework, first_at,
-           date_diff('day', lag(first_at) OVER (PARTITION BY framework, package ORDER BY first_at),
-                     first_at) AS gap
-    FROM minors
-),
-ranked_gaps AS (
-    SELECT framework, gap, row_number() OVER (PARTITION BY framework ORDER BY first_at DESC) AS back
-    FROM gaps WHERE gap IS NOT NULL
+ranked_gaps AS (  -- days between the first releases of consecutive minor series (X.Y)
+    SELECT framework, days_since_previous_series AS gap,
+           row_number() OVER (PARTITION BY framework ORDER BY first_released_at DESC) AS back
+    FROM main.minor_series WHERE role = 'primary' AND days_since_previous_series IS NOT NULL
 ),
 cadence AS (
     SELECT framework, count(*) + 1 AS minor_releases,

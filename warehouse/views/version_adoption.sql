@@ -27,9 +27,8 @@ released AS (
            any_value(is_prerelease) AS is_prerelease
     FROM core.pypi_releases GROUP BY ALL
     UNION ALL
-    SELECT package_key, 'minor' AS level, version_major || '.' || version_minor AS version,
-           min(released_at) FILTER (WHERE NOT is_prerelease)::DATE, false
-    FROM core.pypi_releases WHERE version_major IS NOT NULL GROUP BY ALL
+    SELECT package_key, 'minor' AS level, series, first_released_at::DATE, false
+    FROM main.minor_series
 ),
 summary AS (
     SELECT package_key, level, version, min(day) AS first_day, max(share_7d) AS peak_share,
@@ -41,7 +40,8 @@ summary AS (
     FROM shares GROUP BY ALL
 )
 SELECT p.framework, p.package, s.package_key, s.level, s.version,
-       coalesce(rel.is_prerelease, dv.is_prerelease) AS is_prerelease,
+       CASE WHEN s.level = 'minor' THEN false
+            ELSE coalesce(rel.is_prerelease, dv.is_prerelease) END AS is_prerelease,
        rel.released_on, s.first_day,
        s.first_day <= coalesce(rel.released_on, s.first_day) + 7 AS covers_release,
        s.peak_share, s.peak_day, s.latest_share, s.latest_day,
