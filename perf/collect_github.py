@@ -38,9 +38,9 @@ from collectors import gitlog  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from dltrends.settings import default_registry_path, load_settings  # noqa: E402
 from jobs.collect import collect  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
-from tests.github_data import generated_repo  # noqa: E402
-from tests.github_support import FakeGitHub, iso  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.github import FakeGitHub, iso  # noqa: E402
+from tests.support.github_repos import generated_repo  # noqa: E402
 
 TOKEN = "perf-token"
 # repo: (created, releases, tags if it publishes no releases, issues+PRs, stars, commits); late 2026

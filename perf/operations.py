@@ -37,17 +37,10 @@ import warehouse.publish  # noqa: E402
 from dashboard import queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from jobs.collect import collect  # noqa: E402
-from tests.conftest import TEST_REGISTRY, make_settings  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
-from tests.ops_support import (  # noqa: E402
-    SCHEDULER_EVERY_2S,
-    GenerationalPypi,
-    KillTrial,
-    cli_env,
-    consistent,
-    dltrends,
-    snapshot,
-)
+from tests.support.db import snapshot  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.ops import SCHEDULER_EVERY_2S, GenerationalPypi, KillTrial, cli_env, consistent, dltrends  # noqa: E402
+from tests.support.settings import TEST_REGISTRY, make_settings  # noqa: E402
 from warehouse.compact import live_fraction  # noqa: E402
 
 SOAK_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras")  # 7 packages per job

@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 from dltrends.registry import load_registry  # noqa: E402
 from jobs.collect import collect  # noqa: E402
 from jobs.export import export  # noqa: E402
-from tests.conftest import make_settings, serve_pypi  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.pypi import serve_pypi  # noqa: E402
+from tests.support.settings import make_settings  # noqa: E402
 from warehouse import sandbox  # noqa: E402
 from warehouse.db import public_views  # noqa: E402
 

@@ -14,10 +14,11 @@ from github.PaginatedList import PaginatedList
 from collectors.github import attributes
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, StatsPending, describe_github_error
-from tests.conftest import make_settings
-from tests.fakeserver import RESET, status
-from tests.github_data import recorded_repo
-from tests.github_support import NOW, FakeGitHub, frozen_time, load_replay, serve_exchange
+from tests.support.clock import NOW
+from tests.support.fakeserver import RESET, status
+from tests.support.github import FakeGitHub, load_replay, serve_exchange
+from tests.support.github_repos import recorded_repo
+from tests.support.settings import make_settings
 
 REPO = "/repos/PyGithub/PyGithub"
 SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a few "
@@ -26,10 +27,9 @@ SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Pl
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Frozen time; the patched sleep records each wait and moves time on by it."""
-    with frozen_time(monkeypatch) as traveller:
-        yield traveller.waits
+def clock(clock):
+    """The seconds waited on the frozen clock (tests/conftest.py's `clock`), in order."""
+    return clock.waits
 
 
 @pytest.fixture

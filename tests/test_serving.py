@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 import jobs.cli
 from jobs.cli import app
-from tests.test_browser import _free_port
+from tests.support.browser import free_port
 
 
 def _pairs(argv: list[str]) -> dict[str, str]:
@@ -44,7 +44,7 @@ def test_dashboard_passes_production_settings(collected_warehouse, monkeypatch):
 
 @pytest.mark.slow
 def test_a_real_server_under_a_base_path_sets_the_xsrf_cookie(collected_warehouse):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port), "--base-url-path",

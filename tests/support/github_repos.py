@@ -13,8 +13,8 @@ import json
 import random
 from typing import Any
 
-from tests.fakeserver import FakeServer
-from tests.github_support import FakeGitHub, FakeRepo, iso, load_replay, serve_exchange
+from tests.support.fakeserver import FakeServer
+from tests.support.github import FakeGitHub, FakeRepo, iso, load_replay, serve_exchange
 
 
 def recorded_repo() -> FakeRepo:
