@@ -7,15 +7,12 @@ Needs /usr/bin/chromium (or CHROMIUM_PATH); `make test` installs it where the ma
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 
 import httpx
 import pytest
 
-from tests.support.browser import ARTIFACTS, free_port, require_chromium
+from tests.support.browser import ARTIFACTS, require_chromium, start_dashboard
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -38,12 +35,7 @@ FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 @pytest.fixture(scope="module")
 def dashboard_url(collected_warehouse):
     require_chromium()
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port),
-         "--db", str(collected_warehouse)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, port = start_dashboard(collected_warehouse)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

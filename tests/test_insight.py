@@ -21,7 +21,8 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(db: Path, monkeypatch, page: str, lang: str = "en", **params) -> AppTest:
-    at = app_test(db, monkeypatch, lang, **params)
+    monkeypatch.setenv("DLTRENDS_DB", str(db))
+    at = app_test(lang, **params)
     at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]

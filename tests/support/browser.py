@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,3 +27,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def start_dashboard(db: Path, *options: str) -> tuple[subprocess.Popen, int]:
+    """`dltrends dashboard` on a free port reading `db`, without the developer's DLTRENDS_* settings;
+    the process (its output piped, stderr included) and its port."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port), *options, "--db", str(db)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return proc, port

@@ -9,10 +9,10 @@ from streamlit.testing.v1 import AppTest
 APP = str(Path(__file__).resolve().parent.parent.parent / "dashboard" / "app.py")
 
 
-def app_test(db: Path, monkeypatch, lang: str = "en", **params) -> AppTest:
-    """The app reading `db`, in `lang`, with `params` as its query parameters; not run yet."""
-    monkeypatch.setenv("DLTRENDS_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
+def app_test(lang: str = "en", timeout: float = 60, **params) -> AppTest:
+    """The app in `lang`, with `params` as its query parameters; not run yet. It reads the
+    warehouse that DLTRENDS_DB names."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
     at.query_params["lang"] = lang
     for key, value in params.items():
         at.query_params[key] = value
@@ -21,7 +21,8 @@ def app_test(db: Path, monkeypatch, lang: str = "en", **params) -> AppTest:
 
 def open_app(db: Path, monkeypatch, lang: str = "en", page: str | None = None, **params) -> AppTest:
     """The app run once, then switched to `page` (a path under dashboard/) and run again."""
-    at = app_test(db, monkeypatch, lang, **params)
+    monkeypatch.setenv("DLTRENDS_DB", str(db))
+    at = app_test(lang, **params)
     at.run()
     if page:
         at.switch_page(page)
