@@ -1,6 +1,6 @@
 """GitHub sources: API calls against a naive PyGithub walk, and the git route at pytorch's size.
 
-Part 1 serves the default registry's repos from the fake GitHub (tests/github_support.py), sized
+Part 1 serves the default registry's repos from the fake GitHub (tests/support/github.py), sized
 like the real ones (approximate counts, `--scale` shrinks issues and commits), and counts the HTTP
 requests the server receives for
   - dltrends: a first full collect (`github` + `github-history`; commits and authors come from git

@@ -1,5 +1,5 @@
 """The Community page and the release notes on the Releases page, on the session warehouse
-(tests/conftest.py collects the fake GitHub of tests/github_support.py into it)."""
+(tests/conftest.py collects the fake GitHub of tests/support/github.py into it)."""
 
 from __future__ import annotations
 
