@@ -1,6 +1,6 @@
 """GitHub sources: API calls against a naive PyGithub walk, and the git route at pytorch's size.
 
-Part 1 serves the default registry's repos from the fake GitHub (tests/github_support.py), sized
+Part 1 serves the default registry's repos from the fake GitHub (tests/support/github.py), sized
 like the real ones (approximate counts, `--scale` shrinks issues and commits), and counts the HTTP
 requests the server receives for
   - dltrends: a first full collect (`github` + `github-history`; commits and authors come from git
@@ -38,9 +38,9 @@ from collectors import gitlog  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from dltrends.settings import default_registry_path, load_settings  # noqa: E402
 from jobs.collect.run import collect  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
-from tests.github_data import generated_repo  # noqa: E402
-from tests.github_support import FakeGitHub, iso  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.github import FakeGitHub, iso  # noqa: E402
+from tests.support.github_repos import generated_repo  # noqa: E402
 
 TOKEN = "perf-token"
 # repo: (created, releases, tags if it publishes no releases, issues+PRs, stars, commits); late 2026

@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from dltrends.registry import load_registry  # noqa: E402
 from dltrends.settings import default_registry_path  # noqa: E402
-from tests.conftest import load_json, pypi_recordings  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.pypi import load_json, pypi_recordings  # noqa: E402
 
 STAND_IN = "tensorflow-cpu"  # 97 releases, 880 kB: a typical large framework body
 

@@ -5,7 +5,7 @@ kill -9 trial, and the file size over simulated daily cycles with and without co
    collects every 2 s from the local fake server, whose data changes every half second, while a
    reader process runs the dashboard's release-timeline query with a fresh read-only connection
    per query (as the dashboard does). Baseline: the same reader with no writer, in the same run.
-2. kill -9 of `dltrends collect` at 20 seeded random moments (tests/ops_support.KillTrial), each
+2. kill -9 of `dltrends collect` at 20 seeded random moments (tests/support/ops.KillTrial), each
    over new data: what the published file held after each kill, then a rerun against a clean run.
 3. Size: 100 simulated daily cycles (a new release for every package and yanked flags flipped on
    its first 20 releases, i.e. rows updated in place every day) without compaction (the
@@ -37,17 +37,10 @@ import warehouse.publish  # noqa: E402
 from dashboard.queries import releases as queries  # noqa: E402
 from dltrends.registry import load_registry  # noqa: E402
 from jobs.collect.run import collect  # noqa: E402
-from tests.conftest import TEST_REGISTRY, make_settings  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
-from tests.ops_support import (  # noqa: E402
-    SCHEDULER_EVERY_2S,
-    GenerationalPypi,
-    KillTrial,
-    cli_env,
-    consistent,
-    dltrends,
-    snapshot,
-)
+from tests.support.db import snapshot  # noqa: E402
+from tests.support.fakeserver import FakeServer  # noqa: E402
+from tests.support.ops import SCHEDULER_EVERY_2S, GenerationalPypi, KillTrial, cli_env, consistent, dltrends  # noqa: E402
+from tests.support.settings import TEST_REGISTRY, make_settings  # noqa: E402
 from warehouse.compact import live_fraction  # noqa: E402
 
 SOAK_FRAMEWORKS = ("tensorflow", "pytorch", "jax", "keras")  # 7 packages per job
@@ -131,7 +124,7 @@ def print_soak(result: dict) -> None:
 
 
 def kills(points: int) -> None:
-    print(f"\n2. kill -9 of a collect at {points} seeded random moments (tests/ops_support.KillTrial)")
+    print(f"\n2. kill -9 of a collect at {points} seeded random moments (tests/support/ops.KillTrial)")
     with FakeServer() as server, tempfile.TemporaryDirectory() as tmp:
         pypi = GenerationalPypi(server)
         db = Path(tmp) / "dl.duckdb"

@@ -42,7 +42,6 @@ from warehouse.db import open_working  # noqa: E402
 from warehouse.publish import checkpoint  # noqa: E402
 from warehouse.registry import save_registry  # noqa: E402
 
-APP = str(ROOT / "dashboard" / "app.py")
 FRAMEWORKS = 15
 GOAL_FIRST, GOAL_FILTER = 1.0, 0.3
 
@@ -141,12 +140,9 @@ PAGES = {  # name -> (page file, query parameters, the filter change)
 
 
 def session(page: str, params: dict[str, str]):
-    from streamlit.testing.v1 import AppTest
+    from tests.support.dashboard import app_test
 
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["lang"] = "en"
-    for key, value in params.items():
-        at.query_params[key] = value
+    at = app_test("en", timeout=300, **params)
     at.switch_page(page)
     return at
 

@@ -21,11 +21,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dltrends.registry import load_registry  # noqa: E402
-from jobs.collect.run import collect  # noqa: E402
 from jobs.export import export  # noqa: E402
-from tests.conftest import make_settings, serve_pypi  # noqa: E402
-from tests.fakeserver import FakeServer  # noqa: E402
+from tests.support.ops import clean_run  # noqa: E402
 from warehouse import sandbox  # noqa: E402
 from warehouse.db import public_views  # noqa: E402
 
@@ -33,14 +30,6 @@ QUERY = ("SELECT framework, year(released_at) AS year, count(*) AS releases FROM
          "WHERE role = 'primary' GROUP BY ALL ORDER BY ALL")
 RUNAWAY = "SELECT count(*) FROM range(1000000) a, range(1000000) b WHERE a.range + b.range = 7"
 REPEATS = 15
-
-
-def build(folder: Path) -> Path:
-    with FakeServer() as fake:
-        serve_pypi(fake)
-        settings = make_settings(folder, fake)
-        collect(settings, load_registry(settings.registry), ["pypi"])
-    return settings.db
 
 
 def per_query(db: Path) -> None:
@@ -101,7 +90,7 @@ def exports(db: Path, folder: Path) -> None:
 
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dltrends-perf-") as tmp:
-        db = build(Path(tmp))
+        db = clean_run(Path(tmp), "warehouse")  # one collect of the recorded PyPI responses
         print(f"warehouse: {db.stat().st_size / 1e6:.1f} MB from the recorded PyPI responses")
         per_query(db)
         runaway(db)

@@ -1,14 +1,12 @@
-"""Shared fixtures: the fake server with the PyPI recordings, settings pointing at it, warehouses."""
+"""The suite's fixtures and hooks; what they build on lives in tests/support/."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
-import json
 import os
 import shutil
 from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -16,39 +14,18 @@ import time_machine
 
 import collectors.http
 from dltrends.registry import load_registry
-from dltrends.settings import SECRET_FIELDS, Settings, load_settings
+from dltrends.settings import SECRET_FIELDS, Settings
 from jobs.bench import import_results
 from jobs.collect.run import collect
-from tests.fakeserver import FIXTURES, FakeServer
-from tests.mlperf_support import mlperf_settings, serve_mlperf
-
-PYPI_FIXTURES = FIXTURES / "pypi_json"
-TEST_REGISTRY = FIXTURES / "frameworks.test.toml"
-# When the collected warehouse is collected, and "now" for the tests that read it: the day the
-# recordings were made (tests.github_support.NOW), so its answers never depend on the run's date.
-COLLECTED_AT = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
-
-
-@cache
-def pypi_recordings() -> dict[str, tuple[Path, int]]:
-    """Package key -> (recording file, its last_serial), for every recorded project JSON."""
-    out = {}
-    for path in sorted(PYPI_FIXTURES.glob("project_*.json*")):
-        key = path.name.removeprefix("project_").split(".json")[0].lower()
-        out[key] = (path, load_json(path)["last_serial"])
-    return out
-
-
-def load_json(path: Path) -> dict:
-    data = path.read_bytes()
-    return json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)
-
-
-def serve_pypi(server: FakeServer, *, serial_header: bool = True) -> None:
-    """Serve every recording at /pypi/<name>/json, as PyPI does (ETag, X-PyPI-Last-Serial)."""
-    for key, (path, serial) in pypi_recordings().items():
-        headers = {"X-PyPI-Last-Serial": str(serial)} if serial_header else {}
-        server.add_file(f"/pypi/{key}/json", path, headers=headers)
+from tests.support.browser import CHROMIUM, require_chromium
+from tests.support.clock import COLLECTED_AT, frozen_time
+from tests.support.downloads import load_downloads
+from tests.support.fakeserver import FIXTURES, FakeServer
+from tests.support.github_repos import serve_test_registry
+from tests.support.mlperf import mlperf_settings, serve_mlperf
+from tests.support.pypi import serve_pypi
+from tests.support.settings import make_settings
+from tests.support.signals import collect_signals
 
 
 @pytest.fixture
@@ -73,20 +50,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(collectors.http, "_sleep", lambda seconds: None)
 
 
-def make_settings(tmp_path: Path, server: FakeServer | None = None, **overrides) -> Settings:
-    values = {
-        "db": tmp_path / "data" / "dltrends.duckdb",
-        "registry": TEST_REGISTRY,
-        "pypi_url": server.url if server else "http://127.0.0.1:9",
-        "github_api_url": server.url if server else "http://127.0.0.1:9",
-        "github_git_url": "",  # tests that clone point it at a local folder
-        "http_retries": 2,
-        "lock_timeout": 2.0,
-        "concurrency": 4,
-    }
-    return load_settings(**{**values, **overrides})
-
-
 @pytest.fixture
 def settings(tmp_path: Path, pypi_server: FakeServer) -> Settings:
     return make_settings(tmp_path, pypi_server)
@@ -100,13 +63,9 @@ def registry(settings: Settings):
 @pytest.fixture(scope="session")
 def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A published warehouse holding one full collect of every recording (PyPI, MLPerf, the fake
-    GitHub), the signal sources' synthetic fixtures on two days (tests/signals_support.py), download
+    GitHub), the signal sources' synthetic fixtures on two days (tests/support/signals.py), download
     data and the recorded benchmark results (read it, don't write)."""
-    from tests.signals_support import collect_signals
-
     folder = tmp_path_factory.mktemp("warehouse")
-    from tests.github_data import serve_test_registry
-
     with time_machine.travel(COLLECTED_AT, tick=True), FakeServer() as fake:
         serve_pypi(fake)
         serve_mlperf(fake)
@@ -115,8 +74,6 @@ def collected_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cfg = cfg.model_copy(update=mlperf_settings(fake))
         result = collect(cfg, load_registry(cfg.registry), ["mlperf", "github", "github-history"])
         assert result.ok, [s.summary() for s in result.sources]
-        from tests.downloads_support import load_downloads
-
         load_downloads(cfg, load_registry(cfg.registry), fake)
         recorded = folder / "bench_results.json"
         bench = FIXTURES / "bench" / "results_default_2cores.json.gz"
@@ -148,24 +105,33 @@ def warehouse_copy(tmp_path: Path, collected_warehouse: Path) -> Path:
 
 @pytest.fixture
 def clock(monkeypatch):
-    """Time frozen at tests.github_support.NOW; the patched sleep records each wait (`.waits`)
+    """Time frozen at tests.support.clock.NOW; the patched sleep records each wait (`.waits`)
     and moves time on by it (see `frozen_time`)."""
-    from tests.github_support import frozen_time
-
     with frozen_time(monkeypatch) as traveller:
         yield traveller
 
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+@pytest.fixture
+def waits(monkeypatch) -> list[float]:
+    """The seconds each (patched) sleep of the HTTP client was asked to wait, in order."""
+    slept: list[float] = []
+    monkeypatch.setattr(collectors.http, "_sleep", slept.append)
+    return slept
+
+
+@pytest.fixture
+def fresh_caches():
+    """Streamlit's caches emptied, so a dashboard test reads its own warehouse."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian's chromium through Playwright, for the real-browser tests (skipped without it)."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium package (make test "
-                    "does where it can) or set CHROMIUM_PATH to run the real-browser test")
-    pytest.importorskip("playwright.sync_api")
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.downloads_support import write_registry
-from tests.test_dashboard import open_app
+from tests.support.dashboard import open_app
+from tests.support.settings import make_settings, write_registry
 
 PAGE = "app_pages/adoption.py"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_panels_show_the_collected_downloads(collected_warehouse, monkeypatch):

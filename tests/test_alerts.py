@@ -22,10 +22,10 @@ from jobs.collect.run import collect
 from jobs.collect.sources import SOURCES
 from jobs.schedule import daemon
 from jobs.schedule.timetable import Task, report_dir
-from tests.conftest import make_settings
-from tests.fakeserver import status
-from tests.ops_support import FakeSmtp
-from tests.ops_support import query as rows
+from tests.support.db import query
+from tests.support.fakeserver import status
+from tests.support.ops import FakeSmtp
+from tests.support.settings import make_settings
 from warehouse.db import open_working
 
 HOOK = "/services/T0001/B0002/SecretHookToken42"
@@ -80,7 +80,7 @@ def test_a_new_release_is_sent_once_by_webhook_and_email(hooked, pypi_server, sm
     assert mail["To"] == "ops@example.org"
     assert "onnxruntime 1.32.0" in mail.get_payload()
     assert smtp.logins == [("dltrends", "smtp-Pa55word")]
-    assert rows(settings.db, "SELECT rule, subject, sent_to, pending, baseline FROM alerts") == [
+    assert query(settings.db, "SELECT rule, subject, sent_to, pending, baseline FROM alerts") == [
         ("new_release", "onnxruntime", ["email", "webhook"], [], False)]
 
 
@@ -96,14 +96,14 @@ def test_a_failed_delivery_is_retried_after_the_next_job_without_leaking_the_url
         "webhook http://127.0.0.1: HTTP 500 internal error at /...")
     assert first.alerts.errors["email"].startswith(f"email via 127.0.0.1:{smtp.port}: "
                                                    "SMTPSenderRefused: 550")
-    pending = rows(settings.db, "SELECT pending, last_error FROM alerts")
+    pending = query(settings.db, "SELECT pending, last_error FROM alerts")
     assert pending[0][0] == ["email", "webhook"] and "SecretHookToken42" not in pending[0][1]
     smtp.refuse = None
     with time_machine.travel(RELEASE_DAY, tick=True):
         second = run_collect(settings)
     assert second.alerts.new == [] and second.alerts.sent == {"email": 1, "webhook": 1}
     assert len(posts(pypi_server)) == 2 and len(smtp.messages) == 1  # one failed POST, one sent
-    assert rows(settings.db, "SELECT sent_to, pending, last_error FROM alerts") == [
+    assert query(settings.db, "SELECT sent_to, pending, last_error FROM alerts") == [
         (["email", "webhook"], [], None)]
 
 
@@ -227,7 +227,7 @@ def test_cli_dry_run_prints_and_writes_nothing(tmp_path, pypi_server, monkeypatc
     assert dry.exit_code == 0, dry.output
     assert "onnxruntime 1.32.0 released" in dry.stdout
     assert "alerts: 1 alert(s) would be raised (dry run)" in dry.output
-    assert rows(settings.db, "SELECT count(*) FROM alerts") == [(0,)]
+    assert query(settings.db, "SELECT count(*) FROM alerts") == [(0,)]
     with time_machine.travel(RELEASE_DAY, tick=True):
         real = runner.invoke(app, ["alerts", "check"], catch_exceptions=False)
     assert real.exit_code == 0 and "alerts: 1 new alert(s)" in real.output
@@ -250,7 +250,7 @@ def test_unknown_rule_names_are_refused(tmp_path):
                                              ("zh", ("持续失败", "告警", "持续失败"))])
 def test_data_page_flags_a_failing_source_and_lists_its_alert(tmp_path, pypi_server, monkeypatch,
                                                               lang, words):
-    from tests.test_dashboard import open_app
+    from tests.support.dashboard import open_app
 
     settings = make_settings(tmp_path, pypi_server, failing_runs=1, http_retries=0,
                              alert_rules=["failing_source"])

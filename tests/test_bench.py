@@ -14,8 +14,8 @@ from collectors.bench import measure, suite
 from collectors.bench.adapters_index import SpecError, discover, parse_spec
 from collectors.bench.envs import Environments, InstallError, InstallOptions, classify
 from jobs import bench as bench_job
-from tests.conftest import make_settings
-from tests.fakeserver import FIXTURES
+from tests.support.fakeserver import FIXTURES
+from tests.support.settings import make_settings
 from warehouse.db import reader
 from warehouse.steps import Point, detect, segment, sort_points
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from collectors.bench import fingerprint
-from warehouse.db import reader
+from tests.support.db import query
 
 pytestmark = pytest.mark.slow
 
@@ -107,28 +107,23 @@ def bench(tmp_path_factory):
     return {"done": done, "db": folder / "data" / "dltrends.duckdb", "env": env, "folder": folder}
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql).fetchall()
-
-
 def test_failures_are_recorded_and_the_command_exits_1(bench):
     done = bench["done"]
     assert done.returncode == 1, done.stderr[-3000:]
     assert "bench: partial, 6 spec(s), 4 with failures" in done.stderr
-    statuses = dict(rows(bench["db"], "SELECT spec, status FROM benchmark_runs"))
+    statuses = dict(query(bench["db"], "SELECT spec, status FROM benchmark_runs"))
     assert statuses == {f"numpy=={NUMPY}": "ok", "onnxruntime==1.32.0": "ok",
                         "onnxruntime==0.0.1": "not_installable",
                         f"importfail:numpy=={NUMPY}": "import_failed",
                         f"misbehaves:numpy=={NUMPY}": "ok", "caffe==1.0": "bad_spec"}
-    [(error,)] = rows(bench["db"], "SELECT error FROM collector_runs WHERE source = 'bench'")
+    [(error,)] = query(bench["db"], "SELECT error FROM collector_runs WHERE source = 'bench'")
     assert "onnxruntime==0.0.1: not_installable" in error
     assert "ImportError: libimaginary.so.1: cannot open shared object file" in error
     assert "caffe==1.0: bad_spec" in error
 
 
 def test_each_failing_case_has_its_own_status_and_error(bench):
-    found = {(k, s): e for k, s, e in rows(bench["db"], (
+    found = {(k, s): e for k, s, e in query(bench["db"], (
         "SELECT benchmark, status, error FROM benchmark_results WHERE spec LIKE 'misbehaves:%'"))}
     assert set(found) == {("matmul", "crashed"), ("conv2d_forward", "timeout"),
                           ("conv2d_train", "unsupported"), ("mlp_train_step", "error"),
@@ -136,14 +131,14 @@ def test_each_failing_case_has_its_own_status_and_error(bench):
     assert "killed by signal 6 (SIGABRT)" in found[("matmul", "crashed")]
     assert "no result after 6 s; the worker was killed" in found[("conv2d_forward", "timeout")]
     assert found[("mlp_train_step", "error")].endswith("ValueError: boom: shapes do not match")
-    spec_failures = rows(bench["db"], (
+    spec_failures = query(bench["db"], (
         "SELECT spec, count(*), count(DISTINCT status), any_value(status) FROM benchmark_results "
         "WHERE spec IN ('onnxruntime==0.0.1', 'caffe==1.0') OR spec LIKE 'importfail:%' GROUP BY spec"))
     assert {(s, n, k) for s, n, k, _ in spec_failures} == {(s, 6, 1) for s, *_ in spec_failures}
 
 
 def test_onnxruntime_rows_and_the_fingerprint(bench):
-    results = rows(bench["db"], (
+    results = query(bench["db"], (
         "SELECT case_key, mode, status, n >= 5, median > 0, iqr >= 0, len(samples) = n, flops, device, "
         "dtype, unit FROM benchmark_results WHERE spec = 'onnxruntime==1.32.0' ORDER BY case_key"))
     assert results == [
@@ -159,7 +154,7 @@ def test_onnxruntime_rows_and_the_fingerprint(bench):
          None, None, None, 3 * (4 * 2 * 32 * 32 * 32 + 2 * 2 * 2 * 16 * 16 * 32 + 2 * 2 * 32 * 32 * 64),
          "cpu", "float32", "s"),
     ]
-    [run] = rows(bench["db"], (
+    [run] = query(bench["db"], (
         "SELECT version, build_blas, build_cuda, requirements, install_s > 0, env_bytes > 10e6, "
         "installer, cpu_model, cpu_cores_logical, threads, python_version, machine, length(machine_id), "
         "gpus, json_extract_string(build, '$.thread_env.OMP_NUM_THREADS') "
@@ -176,7 +171,7 @@ def test_sigterm_stops_the_run_and_its_worker_within_10_s(bench):
     folder, db = bench["folder"], bench["db"]
     (folder / "adapters" / "hangs.py").write_text(HANGS)
     pidfile = folder / "hangs.pid"
-    before = rows(db, "SELECT count(*) FROM benchmark_runs")
+    before = query(db, "SELECT count(*) FROM benchmark_runs")
     proc = subprocess.Popen(
         [sys.executable, "-m", "dltrends", "bench", "run", "--spec", f"hangs:numpy=={NUMPY}",
          "--no-reference", "--suite", "quick", "--timeout", "300", "--no-index", "--find-links",
@@ -195,7 +190,7 @@ def test_sigterm_stops_the_run_and_its_worker_within_10_s(bench):
     assert proc.returncode == 143, stderr[-2000:]
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and reaped, not left running
-    assert rows(db, "SELECT count(*) FROM benchmark_runs") == before
+    assert query(db, "SELECT count(*) FROM benchmark_runs") == before
 
 
 def test_environments_are_cached_listed_and_cleaned(bench):
@@ -204,7 +199,7 @@ def test_environments_are_cached_listed_and_cleaned(bench):
                      "--budget", "0.02", "--no-index", "--find-links", str(WHEELHOUSE), env=env, cwd=folder)
     assert again.returncode == 0, again.stderr[-2000:]
     assert "(cached)" in again.stderr
-    cached = rows(db, "SELECT env_cached FROM benchmark_runs WHERE spec = 'onnxruntime==1.32.0' "
+    cached = query(db, "SELECT env_cached FROM benchmark_runs WHERE spec = 'onnxruntime==1.32.0' "
                       "ORDER BY started_at")
     assert cached == [(False,), (True,)]
     listing = dltrends("bench", "envs", "--format", "csv", env=env, cwd=folder)

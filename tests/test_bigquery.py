@@ -13,9 +13,10 @@ from collectors import bigquery
 from dltrends.errors import ConfigError
 from dltrends.registry import load_registry
 from jobs.collect.backfill import backfill
-from tests.conftest import make_settings
-from tests.downloads_support import BIGQUERY, rows, write_registry
-from tests.fakeserver import Response, status
+from tests.support.db import query
+from tests.support.downloads import BIGQUERY
+from tests.support.fakeserver import Response, status
+from tests.support.settings import make_settings, write_registry
 
 REGISTRY = ('[frameworks.pytorch]\nname = "PyTorch"\npypi = ["torch"]\n'
             '[frameworks.jax]\nname = "JAX"\npypi = ["jax"]\n')
@@ -68,14 +69,14 @@ def test_a_day_is_priced_run_paged_and_stored(bq, server, caplog):
     assert params["packages"]["parameterValue"]["arrayValues"] == [{"value": "torch"}, {"value": "jax"}]
     assert "2024-01-02: the query will scan 23.46 GB (dry run)" in caplog.text
     assert all(r.headers["Authorization"] == "Bearer test-token" for r in server.requests)
-    ci = rows(cfg.db, "SELECT package_key, category, downloads FROM core.pypi_downloads "
+    ci = query(cfg.db, "SELECT package_key, category, downloads FROM core.pypi_downloads "
                       "WHERE dimension = 'ci' ORDER BY ALL")
     assert ci == [("jax", "ci", 50), ("jax", "not_ci", 160), ("torch", "ci", 300),
                   ("torch", "not_ci", 600), ("torch", "unknown", 300)]
-    assert rows(cfg.db, "SELECT count(*) FROM core.pypi_downloads WHERE source = 'bigquery'") == [(22,)]
-    share = rows(cfg.db, "SELECT ci, share FROM downloads_by_ci WHERE package = 'torch' ORDER BY 1")
+    assert query(cfg.db, "SELECT count(*) FROM core.pypi_downloads WHERE source = 'bigquery'") == [(22,)]
+    share = query(cfg.db, "SELECT ci, share FROM downloads_by_ci WHERE package = 'torch' ORDER BY 1")
     assert share == [("ci", 0.25), ("not_ci", 0.5), ("unknown", 0.25)]
-    leaked = rows(cfg.db, "SELECT count(*) FROM raw.items WHERE payload::VARCHAR LIKE '%test-token%'")
+    leaked = query(cfg.db, "SELECT count(*) FROM raw.items WHERE payload::VARCHAR LIKE '%test-token%'")
     assert leaked == [(0,)]
 
 
@@ -97,7 +98,7 @@ def test_budget_defers_and_dry_run_only_prices(bq, server, tmp_path):
     sent.clear()
     dry = backfill(cfg, reg, "bigquery", since=DAY, until=DAY, dry_run=True).sources[0]
     assert [b["dryRun"] for b in sent] == [True] and dry.counts.items_ok == 0
-    assert rows(cfg.db, "SELECT count(*) FROM core.pypi_downloads") == [(0,)]
+    assert query(cfg.db, "SELECT count(*) FROM core.pypi_downloads") == [(0,)]
 
 
 def test_rate_limits_and_server_errors_are_retried(bq, server):

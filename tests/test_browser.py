@@ -7,21 +7,15 @@ Needs /usr/bin/chromium (or CHROMIUM_PATH); `make test` installs it where the ma
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import CHROMIUM
+from tests.support.browser import ARTIFACTS, require_chromium, start_dashboard
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PAGES = [  # (url path, text that proves the page rendered, per language)
     ("", {"en": "Frameworks at a glance", "zh": "框架一览"}),
     ("compare", {"en": "Align by", "zh": "对齐方式"}),
@@ -38,24 +32,10 @@ PAGES = [  # (url path, text that proves the page rendered, per language)
 FAILURE_TEXT = ("Traceback", "Exception:", "Error:", "KeyError", "ValueError")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def dashboard_url(collected_warehouse):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"no chromium at {CHROMIUM}: install Debian's chromium package (make test "
-                    "does where it can) or set CHROMIUM_PATH to run the real-browser test")
-    pytest.importorskip("playwright.sync_api")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port),
-         "--db", str(collected_warehouse)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    require_chromium()
+    proc, port = start_dashboard(collected_warehouse)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

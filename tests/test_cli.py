@@ -7,9 +7,9 @@ import pytest
 from typer.testing import CliRunner
 
 from jobs.cli import app
-from tests.conftest import TEST_REGISTRY
-from tests.downloads_support import body, serve_pypistats
-from tests.fakeserver import status
+from tests.support.downloads import body, serve_pypistats
+from tests.support.fakeserver import status
+from tests.support.settings import TEST_REGISTRY
 
 runner = CliRunner()
 

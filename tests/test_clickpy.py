@@ -12,15 +12,10 @@ from dltrends.registry import load_registry
 from jobs.collect.backfill import backfill
 from jobs.collect.run import collect
 from jobs.collect.sources import default_sources
-from tests.conftest import make_settings
-from tests.downloads_support import (
-    clickhouse_query,
-    clickpy_answers,
-    rows,
-    serve_clickhouse,
-    write_registry,
-)
-from tests.fakeserver import Response, status
+from tests.support.db import query
+from tests.support.downloads import clickhouse_query, clickpy_answers, serve_clickhouse
+from tests.support.fakeserver import Response, status
+from tests.support.settings import make_settings, write_registry
 
 REGISTRY = ('[frameworks.pytorch]\nname = "PyTorch"\npypi = ["torch"]\n'
             '[frameworks.jax]\nname = "JAX"\npypi = ["jax"]\n'
@@ -65,7 +60,7 @@ def test_backfilled_rows_are_whole_and_typed(env):
     cfg, reg = env
     run_backfill(cfg, reg)
     day = dt.date(2024, 1, 3)
-    got = rows(cfg.db, "SELECT dimension, category, downloads FROM core.pypi_downloads "
+    got = query(cfg.db, "SELECT dimension, category, downloads FROM core.pypi_downloads "
                        "WHERE package_key = 'torch' AND day = ? ORDER BY ALL", [day])
     # torch on 2024-01-03 (day 14 of its span): 1140 downloads, the new 2.2.0 at 20 %
     assert got == [
@@ -75,12 +70,12 @@ def test_backfilled_rows_are_whole_and_typed(env):
         ("total", "with_mirrors", 1140), ("total", "without_mirrors", 1026),
         ("version", "2.1.0", 912), ("version", "2.2.0", 228),
     ]
-    months = rows(cfg.db, "SELECT day, category, downloads FROM core.pypi_downloads "
+    months = query(cfg.db, "SELECT day, category, downloads FROM core.pypi_downloads "
                           "WHERE dimension = 'country' ORDER BY ALL")
     december = sum(1000 + 10 * i for i in range(12))
     assert months == [(dt.date(2023, 12, 1), "CN", december - december * 6 // 10),
                       (dt.date(2023, 12, 1), "US", december * 6 // 10)]
-    versions = rows(cfg.db, "SELECT version, version_normalized, is_prerelease, minor_series "
+    versions = query(cfg.db, "SELECT version, version_normalized, is_prerelease, minor_series "
                             "FROM core.download_versions WHERE package_key = 'torch' ORDER BY 1")
     assert versions == [("2.1.0", "2.1.0", False, "2.1"), ("2.2.0", "2.2.0", False, "2.2")]
 
@@ -97,11 +92,11 @@ def test_backfill_is_resumable_and_a_second_run_asks_nothing(env, server):
     # unchanged: two complete totals, jax's four mixes, and two January country items (incomplete)
     assert (second.status, second.counts.items_ok, second.counts.items_unchanged) == ("ok", 1 + 9, 8)
     assert {q["param_project"] for q in queries(server)} == {"torch"}
-    before = rows(cfg.db, "SELECT * FROM core.pypi_downloads ORDER BY ALL")
+    before = query(cfg.db, "SELECT * FROM core.pypi_downloads ORDER BY ALL")
     server.reset_log()
     third = run_backfill(cfg, reg).sources[0]
     assert queries(server) == [] and (third.counts.items_ok, third.counts.rows_written) == (0, 0)
-    assert rows(cfg.db, "SELECT * FROM core.pypi_downloads ORDER BY ALL") == before
+    assert query(cfg.db, "SELECT * FROM core.pypi_downloads ORDER BY ALL") == before
 
 
 def test_daily_top_up_asks_from_three_days_before_the_cursor(env, server):
@@ -119,7 +114,7 @@ def test_daily_top_up_asks_from_three_days_before_the_cursor(env, server):
 
 
 def stream(q):
-    from tests.downloads_support import stream_of
+    from tests.support.downloads import stream_of
 
     return stream_of(q["query"])
 

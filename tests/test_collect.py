@@ -2,46 +2,23 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from dltrends import __version__
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings, pypi_recordings
-from tests.fakeserver import HTML, SHORT_BODY, TRUNCATED, status
-from warehouse.db import reader
-
-TABLES = ["core.pypi_projects", "core.pypi_releases", "core.pypi_files", "core.fetch_state",
-          "core.frameworks", "core.framework_events", "core.packages", "raw.items"]
-
-
-def snapshot(db: Path) -> dict[str, list[tuple]]:
-    """Every row of every data table and public data view, sorted: 'changes 0 values' means equal."""
-    with reader(db) as con:
-        out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in TABLES}
-        for view in ("releases", "release_files", "packages", "frameworks", "framework_events"):
-            out[view] = sorted(map(repr, con.execute(f"SELECT * FROM {view}").fetchall()))
-    return out
-
-
-def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql, params or []).fetchall()
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import HTML, SHORT_BODY, TRUNCATED, status
+from tests.support.pypi import pypi_recordings, recorded_releases
+from tests.support.settings import make_settings
 
 
 def recorded_release_count(registry) -> int:
     keys = {p.key for p in registry.packages()}
-    total = 0
-    for key, (path, _) in pypi_recordings().items():
-        if key not in keys:
-            continue
-        data = path.read_bytes()
-        total += len(json.loads(gzip.decompress(data) if path.suffix == ".gz" else data)["releases"])
-    return total
+    return sum(recorded_releases(key) for key in pypi_recordings() if key in keys)
 
 
 def test_full_collect_lands_every_recorded_release(settings, registry):
@@ -74,7 +51,7 @@ def test_raw_landing_keeps_provenance(settings, registry):
     source, stream, key, version, cursor, name = rows[0]
     assert (source, stream, key, cursor, name) == (
         "pypi", "projects", "tinygrad", str(pypi_recordings()["tinygrad"][1]), '"tinygrad"')
-    assert version
+    assert version == __version__  # the dltrends that fetched it: a rebuild can tell old parses
 
 
 def test_load_twice_adds_nothing_and_changes_nothing(settings, registry, pypi_server):
@@ -91,7 +68,7 @@ def test_load_twice_adds_nothing_and_changes_nothing(settings, registry, pypi_se
 @pytest.mark.parametrize("serial_header", [True, False])
 def test_unchanged_serial_without_etag_support_writes_nothing(tmp_path, server, registry,
                                                               serial_header):
-    from tests.conftest import serve_pypi
+    from tests.support.pypi import serve_pypi
 
     serve_pypi(server, serial_header=serial_header)
     server.etags = False  # a proxy that strips ETags: the body's last_serial still detects it

@@ -9,9 +9,9 @@ import time_machine
 from collectors.conda import months
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.fakeserver import HTML, SHORT_BODY
-from tests.signals_support import SIGNALS_REGISTRY, serve_conda, signal_settings, write_conda_month
-from tests.test_collect import query, snapshot
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import HTML, SHORT_BODY
+from tests.support.signals import SIGNALS_REGISTRY, serve_conda, signal_settings, write_conda_month
 
 TODAY = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)
 MONTHS = ["2026-08", "2026-09", "2026-10"]

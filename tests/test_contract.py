@@ -10,7 +10,7 @@ from collectors.base import NO_INPUTS, Collector, Stream
 from collectors.bench import runner
 from jobs.collect.backfill import BACKFILL_SOURCES, backfill_job
 from jobs.collect.sources import SOURCES
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 from warehouse.db import connect, ensure_shape
 from warehouse.store import primary_key
 from warehouse.transforms import TRANSFORMS

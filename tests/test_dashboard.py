@@ -6,17 +6,15 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard import frames
 from dashboard.charts import to_png
 from dashboard.i18n import LANGUAGES, strings
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
+from tests.support.dashboard import APP, open_app
+from tests.support.settings import make_settings
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 DASHBOARD = Path(APP).parent
 PAGES = {
     "overview": (None, {"en": "Overview", "zh": "概览"}),
@@ -32,23 +30,7 @@ PAGES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def open_app(db: Path, monkeypatch, lang: str = "en", page: str | None = None, **params) -> AppTest:
-    monkeypatch.setenv("DLTRENDS_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    return at
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
@@ -207,7 +189,7 @@ def test_releases_page_marks_advisories_and_lists_them(collected_warehouse, monk
 def test_signal_panels_name_the_command_that_fills_them(tmp_path, server, monkeypatch):
     reg = tmp_path / "reg.toml"
     reg.write_text('[frameworks.tinygrad]\nname = "tinygrad"\npypi = ["tinygrad"]\n')
-    from tests.conftest import serve_pypi
+    from tests.support.pypi import serve_pypi
     serve_pypi(server)
     cfg = make_settings(tmp_path, server, registry=reg)
     collect(cfg, load_registry(reg), ["pypi"])

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from dltrends.registry import load_registry
-from tests.downloads_support import write_registry
+from tests.support.settings import write_registry
 from warehouse.db import open_working
 from warehouse.registry import save_registry
 from warehouse.store import upsert

@@ -15,8 +15,10 @@ import warehouse.publish
 from dltrends.registry import load_registry
 from jobs.cli import app
 from jobs.collect.run import collect
-from tests.conftest import load_json, make_settings, pypi_recordings
-from tests.ops_support import GenerationalPypi, snapshot
+from tests.support.db import DATA_VIEWS, query, snapshot
+from tests.support.ops import GenerationalPypi
+from tests.support.pypi import load_json, pypi_recordings
+from tests.support.settings import make_settings
 from warehouse.compact import live_fraction, needs_compaction
 from warehouse.db import reader
 from warehouse.lock import writer_lock
@@ -27,10 +29,8 @@ runner = CliRunner()
 
 def tables(db) -> dict[str, list[str]]:
     """Every row of every table in the file (raw, core), sorted."""
-    with reader(db) as con:
-        names = [r[0] for r in con.execute(
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in names}
+    names = query(db, "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1")
+    return snapshot(db, [name for (name,) in names])
 
 
 def cli(settings, *args: str, **env: str):
@@ -57,12 +57,13 @@ def test_rebuild_from_raw_equals_the_tables_built_online(tmp_path, server):
     assert "rebuilt from 20 raw payloads" in result.output  # 5 packages x 4 fetches
     assert len(server.requests) == requests  # offline: nothing fetched
     assert tables(settings.work_path) == online
-    assert snapshot(settings.db) == snapshot(settings.work_path)  # and it was published
+    # and it was published
+    assert snapshot(settings.db, DATA_VIEWS) == snapshot(settings.work_path, DATA_VIEWS)
 
 
 def test_rebuild_also_derives_what_is_computed_across_items(tmp_path, server):
     """MLPerf attribution and benchmark steps are computed after a batch lands (after_load)."""
-    from tests.mlperf_support import mlperf_settings, serve_mlperf
+    from tests.support.mlperf import mlperf_settings, serve_mlperf
 
     serve_mlperf(server)
     settings = make_settings(tmp_path, server, **mlperf_settings(server))
@@ -148,7 +149,7 @@ def test_a_failed_compaction_publishes_the_file_as_it_is(tmp_path, pypi_server, 
     assert result.ok and result.published
     assert "could not compact" in caplog.text and "No space left on device" in caplog.text
     assert not list(settings.db.parent.glob("*.compact*"))
-    assert snapshot(settings.db) == snapshot(settings.work_path)
+    assert snapshot(settings.db, DATA_VIEWS) == snapshot(settings.work_path, DATA_VIEWS)
 
 
 def test_backup_is_a_verified_copy_with_the_raw_landing(tmp_path, pypi_server):

@@ -20,20 +20,11 @@ import warehouse.load
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
 from jobs.terminate import Terminated, terminable
-from tests.conftest import TEST_REGISTRY, make_settings, pypi_recordings
-from tests.fakeserver import HTML, RESET, TRUNCATED, slow, status
-from tests.ops_support import (
-    age_run_log,
-    clean_run,
-    cli_env,
-    dltrends,
-    log_lines,
-    query,
-    recorded_releases,
-    sha,
-    snapshot,
-    wait_for,
-)
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import HTML, RESET, TRUNCATED, slow, status
+from tests.support.ops import age_run_log, clean_run, cli_env, dltrends, log_lines, sha, wait_for
+from tests.support.pypi import pypi_recordings, recorded_releases
+from tests.support.settings import TEST_REGISTRY, make_settings
 
 # -- network faults ----------------------------------------------------------------------------
 

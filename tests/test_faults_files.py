@@ -24,9 +24,9 @@ from dltrends.registry import load_registry
 from dltrends.settings import Settings
 from jobs.collect.run import collect
 from jobs.collect.sources import SOURCES
-from tests.conftest import make_settings
-from tests.fakeserver import status
-from tests.ops_support import (
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import status
+from tests.support.ops import (
     SCHEDULER_EVERY_2S,
     FakeSmtp,
     GenerationalPypi,
@@ -37,11 +37,10 @@ from tests.ops_support import (
     dltrends,
     generations,
     log_lines,
-    query,
     sha,
-    snapshot,
     wait_for,
 )
+from tests.support.settings import make_settings
 from warehouse.publish import PublishError
 
 # -- readers and writers -----------------------------------------------------------------------

@@ -9,11 +9,11 @@ import logging
 
 import pytest
 
-from tests.fakeserver import FIXTURES, status
-from tests.github_data import serve_recorded_pygithub
-from tests.github_support import NOW, FakeGitHub, collect_and_tick, github_settings, write_registry
-from tests.test_collect import query
-from warehouse.db import reader
+from tests.support.clock import NOW, collect_and_tick
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import FIXTURES, status
+from tests.support.github import FakeGitHub, github_settings, write_registry
+from tests.support.github_repos import serve_recorded_pygithub
 
 DATA_TABLES = ["core.github_repo_snapshots", "core.github_repo_observations", "core.github_releases",
                "core.github_release_notes", "core.github_tags"]
@@ -24,14 +24,10 @@ def run(cfg, sources=("github",)):
     return collect_and_tick(cfg, sources)
 
 
-def snapshot(db, tables=DATA_TABLES) -> dict[str, list[str]]:
+def github_snapshot(db) -> dict[str, list[str]]:
     """Every data row; the API budget is left out: it is an observation of each run itself."""
-    with reader(db) as con:
-        out = {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
-        for name, table in (("raw", "raw.items"), ("state", "core.fetch_state")):
-            out[name] = sorted(map(repr, con.execute(
-                f"SELECT * FROM {table} WHERE stream <> 'rate_limit'").fetchall()))
-    return out
+    return snapshot(db, DATA_TABLES, raw="SELECT * FROM raw.items WHERE stream <> 'rate_limit'",
+                    state="SELECT * FROM core.fetch_state WHERE stream <> 'rate_limit'")
 
 
 @pytest.fixture
@@ -84,12 +80,12 @@ def test_recorded_releases_follow_their_links_and_are_parsed(recorded, server):
 def test_load_twice_the_same_day_adds_nothing_and_changes_nothing(recorded, server):
     _, cfg = recorded
     run(cfg)
-    before = snapshot(cfg.db)
+    before = github_snapshot(cfg.db)
     server.reset_log()
     second = run(cfg).sources[0]
     assert (second.counts.items_ok, second.counts.items_unchanged) == (1, 2)  # 1: the budget
     assert second.counts.rows_written == 3  # the three budget buckets observed again, nothing else
-    assert snapshot(cfg.db) == before
+    assert github_snapshot(cfg.db) == before
     conditional = [r for r in server.requests if r.path != "/rate_limit"]
     assert [r.target for r in conditional] == ["/repos/PyGithub/PyGithub",
                                                "/repos/PyGithub/PyGithub/releases?per_page=100"]
@@ -235,7 +231,7 @@ def test_token_never_reaches_the_data_folder_or_the_logs(tmp_path, server, clock
 
 
 def test_tags_link_to_pypi_versions(tmp_path, server, clock):
-    from tests.conftest import serve_pypi
+    from tests.support.pypi import serve_pypi
 
     serve_pypi(server)
     github = FakeGitHub(server)

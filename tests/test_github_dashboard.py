@@ -1,25 +1,20 @@
 """The Community page and the release notes on the Releases page, on the session warehouse
-(tests/conftest.py collects the fake GitHub of tests/github_support.py into it)."""
+(tests/conftest.py collects the fake GitHub of tests/support/github.py into it)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
-import streamlit as st
 
 from dashboard import frames
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.github_data import HOSTILE_NOTES
-from tests.github_support import FakeGitHub, write_registry
-from tests.test_dashboard import open_app
+from tests.support.dashboard import open_app
+from tests.support.github import FakeGitHub, write_registry
+from tests.support.github_repos import HOSTILE_NOTES
+from tests.support.settings import make_settings
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def test_community_page_shows_every_panel_with_data(collected_warehouse, monkeypatch):

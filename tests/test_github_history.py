@@ -14,16 +14,10 @@ from pathlib import Path
 import pytest
 
 import collectors.github_history as history
-from tests.fakeserver import FIXTURES
-from tests.github_support import (
-    NOW,
-    FakeGitHub,
-    collect_and_tick,
-    github_settings,
-    load_replay,
-    write_registry,
-)
-from tests.test_collect import query
+from tests.support.clock import NOW, collect_and_tick
+from tests.support.db import query
+from tests.support.fakeserver import FIXTURES
+from tests.support.github import FakeGitHub, github_settings, load_replay, write_registry
 
 MONTH = dt.date
 

@@ -14,10 +14,11 @@ from github.PaginatedList import PaginatedList
 from collectors.github import attributes
 from collectors.http import HttpError, RateLimited
 from collectors.http_github import GitHubApi, StatsPending, describe_github_error
-from tests.conftest import make_settings
-from tests.fakeserver import RESET, status
-from tests.github_data import recorded_repo
-from tests.github_support import NOW, FakeGitHub, frozen_time, load_replay, serve_exchange
+from tests.support.clock import NOW
+from tests.support.fakeserver import RESET, status
+from tests.support.github import FakeGitHub, load_replay, serve_exchange
+from tests.support.github_repos import recorded_repo, serve_recorded_release_pages
+from tests.support.settings import make_settings
 
 REPO = "/repos/PyGithub/PyGithub"
 SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Please wait a few "
@@ -26,10 +27,9 @@ SECONDARY = json.dumps({"message": "You have exceeded a secondary rate limit. Pl
 
 
 @pytest.fixture
-def clock(monkeypatch):
-    """Frozen time; the patched sleep records each wait and moves time on by it."""
-    with frozen_time(monkeypatch) as traveller:
-        yield traveller.waits
+def clock(clock):
+    """The seconds waited on the frozen clock (tests/conftest.py's `clock`), in order."""
+    return clock.waits
 
 
 @pytest.fixture
@@ -210,10 +210,7 @@ def test_recorded_301_rename_is_followed_by_both_clients(tmp_path, server, clock
 
 
 def test_recorded_release_pages_follow_link_headers_with_exact_urls(tmp_path, server, clock):
-    pages = load_replay("RequesterThrottleTestCase.testDeferRequests")[1:]
-    serve_exchange(server, pages[0], target="/repos/PyGithub/PyGithub/releases")
-    for page in pages[1:]:
-        serve_exchange(server, page)
+    serve_recorded_release_pages(server)
     with make_api(tmp_path, server) as api:
         releases = [attributes(r) for r in api.gh.get_repo("PyGithub/PyGithub")
                     .get_releases()]

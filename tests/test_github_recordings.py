@@ -3,28 +3,20 @@ search counts, tags of a repo without releases, issue objects."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
-import time_machine
 
-import collectors.http
 from collectors.github_history import issue_row
 from collectors.http_github import GitHubApi, RateBudget
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.github_data import recorded_repo
-from tests.github_support import FakeGitHub, load_replay, serve_exchange, write_registry
-from tests.test_collect import query
+from tests.support.db import query
+from tests.support.github import FakeGitHub, load_replay, serve_exchange, write_registry
+from tests.support.github_repos import recorded_repo
+from tests.support.settings import make_settings
 
-
-@pytest.fixture(autouse=True)
-def _frozen(monkeypatch):
-    with time_machine.travel(dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC), tick=False):
-        monkeypatch.setattr(collectors.http, "_sleep", lambda s: None)
-        yield
+pytestmark = pytest.mark.usefixtures("clock")  # frozen at the day the recordings were made
 
 
 def test_budget_reads_recorded_headers_of_both_eras():

@@ -5,20 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import time_machine
-
 from collectors.base import ItemState
 from collectors.common import make_client
 from collectors.hf import HubCollector
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.fakeserver import status
-from tests.signals_support import DAY1, DAY2, HF_DIR, serve_hf, signal_settings
-from tests.test_collect import query, snapshot
-
-
-def at(day: dt.date, hour: int = 12):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC), tick=True)
+from tests.support.clock import at
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import status
+from tests.support.signals import DAY1, DAY2, HF_DIR, serve_hf, signal_settings
 
 
 def run(cfg):

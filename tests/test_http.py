@@ -4,17 +4,9 @@ import datetime as dt
 
 import pytest
 
-import collectors.http
 from collectors.http import HttpClient, HttpError, parse_retry_after
 from dltrends import __version__
-from tests.fakeserver import RESET, SHORT_BODY, status
-
-
-@pytest.fixture
-def waits(monkeypatch):
-    slept = []
-    monkeypatch.setattr(collectors.http, "_sleep", slept.append)
-    return slept
+from tests.support.fakeserver import RESET, SHORT_BODY, status
 
 
 def client(server, **kw) -> HttpClient:
@@ -112,7 +104,7 @@ def test_paginate_follows_link_headers_with_exact_urls(server):
 
 
 def test_timeout_is_a_retryable_error(server, waits):
-    from tests.fakeserver import slow
+    from tests.support.fakeserver import slow
 
     server.add("/x", {"ok": True})
     server.fail("/x", slow(1.5))
@@ -177,7 +169,7 @@ def test_429_without_retry_after_waits_the_default(server, waits):
 
 
 def test_post_sends_json_and_retries(server, waits):
-    from tests.fakeserver import Response
+    from tests.support.fakeserver import Response
 
     seen = []
     server.handle("/q", lambda r: seen.append(r.body) or Response(200, b'{"ok": 1}',

@@ -14,23 +14,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from warehouse.db import reader
+from tests.support.dashboard import app_test
+from tests.support.db import query
 
-APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def open_page(db: Path, monkeypatch, page: str, lang: str = "en", **params) -> AppTest:
     monkeypatch.setenv("DLTRENDS_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for key, value in params.items():
-        at.query_params[key] = value
+    at = app_test(lang, **params)
     at.switch_page(page)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -41,21 +33,16 @@ def frame_with(at: AppTest, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 # The framework_health view ---------------------------------------------------------------------
 
 def test_health_view_against_its_sources(collected_warehouse):
-    health = {r[0]: r for r in rows(collected_warehouse,
+    health = {r[0]: r for r in query(collected_warehouse,
               "SELECT framework, latest_release, cadence_ratio, bus_factor, open_vulnerabilities, "
               "breaking_per_release, releases_with_notes, close_time_ratio, minor_releases "
               "FROM framework_health")}
     assert len(health) == 14  # every registry framework, with NULLs where nothing is known
     # cadence: first final release of each minor series of tensorflow, gaps in days
-    firsts = sorted(r[0] for r in rows(collected_warehouse, """
+    firsts = sorted(r[0] for r in query(collected_warehouse, """
         SELECT min(released_at) FROM releases WHERE package = 'tensorflow' AND NOT is_prerelease
           AND NOT yanked GROUP BY version_major, version_minor"""))
     gaps = [(b.date() - a.date()).days for a, b in zip(firsts, firsts[1:], strict=False)][::-1]
@@ -66,10 +53,10 @@ def test_health_view_against_its_sources(collected_warehouse):
     assert health["caffe2"][1] is None and health["caffe2"][2] is None  # no release: no facts
     # bus factor of the latest ended month of the repo; breaking changes over its releases
     month = dt.datetime.now(dt.UTC).date().replace(day=1)
-    bus = rows(collected_warehouse, "SELECT arg_max(bus_factor_12m, month) FROM community_monthly "
+    bus = query(collected_warehouse, "SELECT arg_max(bus_factor_12m, month) FROM community_monthly "
                                     "WHERE repo = 'pytorch/pytorch' AND month < ?", [month])[0][0]
     assert health["pytorch"][3] == bus
-    notes = rows(collected_warehouse, "SELECT breaking_changes FROM github_releases WHERE framework = "
+    notes = query(collected_warehouse, "SELECT breaking_changes FROM github_releases WHERE framework = "
                                       "'tensorflow' AND NOT is_prerelease AND note_items > 0 "
                                       "ORDER BY published_at DESC LIMIT 10")
     assert health["tensorflow"][5] == pytest.approx(sum(n for (n,) in notes) / len(notes))

@@ -11,11 +11,11 @@ from collectors.mlperf import extract_log, select
 from dltrends.registry import load_registry
 from dltrends.settings import default_registry_path
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.fakeserver import status
-from tests.mlperf_support import MLPERF, ROUNDS, mlperf_settings, serve_mlperf
+from tests.support.db import query
+from tests.support.fakeserver import status
+from tests.support.mlperf import MLPERF, ROUNDS, mlperf_settings, serve_mlperf
+from tests.support.settings import make_settings
 from warehouse import mlperf_attribution as attribution
-from warehouse.db import reader
 from warehouse.transforms.mlperf import olympic_score, parse_log, run_row
 
 BERT = MLPERF / "training_v4.0_NVIDIA_results_eos_n8_ngc23.04_pytorch_bert_result_0.txt"
@@ -142,11 +142,6 @@ def _collect(tmp_path, server):
     return cfg, collect(cfg, load_registry(cfg.registry), ["mlperf"])
 
 
-def _rows(db, sql):
-    with reader(db) as con:
-        return con.execute(sql).fetchall()
-
-
 def test_collect_mlperf_rounds_end_to_end(tmp_path, server):
     raw = serve_mlperf(server)
     cfg, result = _collect(tmp_path, server)
@@ -155,7 +150,7 @@ def test_collect_mlperf_rounds_end_to_end(tmp_path, server):
     # per round: the head commit and one recursive tree from the API, then only the parsed files
     assert server.count() == 2 * len(ROUNDS) + len(raw)
     assert all(server.count(target) == 1 for target in raw)
-    rows = _rows(cfg.db, "SELECT round, submitter, system, benchmark, scenario, round(score, 4), unit, "
+    rows = query(cfg.db, "SELECT round, submitter, system, benchmark, scenario, round(score, 4), unit, "
                  "score_source, runs_counted, framework, framework_version, engine, attributed_from, "
                  "framework_evidence FROM mlperf_results ORDER BY ALL")
     assert ("v4.0", "NVIDIA", "eos_n8_ngc23.04_pytorch", "bert", "-", None, "minutes", "result_logs", 1,
@@ -167,25 +162,25 @@ def test_collect_mlperf_rounds_end_to_end(tmp_path, server):
     inference = [r for r in rows if r[0] == "v4.1"]
     assert len(inference) == 8 and {r[9] for r in inference} == {None}
     assert {r[11] for r in inference} == {"TensorRT"}
-    note = _rows(cfg.db, "SELECT score_note, runs_required FROM mlperf_results WHERE benchmark = 'bert'")
+    note = query(cfg.db, "SELECT score_note, runs_required FROM mlperf_results WHERE benchmark = 'bert'")
     assert note == [("1 converged run(s): too few to drop 1 fastest and slowest; "
                      "1 of the 10 runs the rules require", 10)]
-    runs = _rows(cfg.db, "SELECT benchmark, round(minutes, 2) FROM core.mlperf_runs ORDER BY 1")
+    runs = query(cfg.db, "SELECT benchmark, round(minutes, 2) FROM core.mlperf_runs ORDER BY 1")
     assert runs == [("bert", 0.94), ("resnet", 0.23)]
-    systems = _rows(cfg.db, "SELECT count(*) FROM core.mlperf_systems")
+    systems = query(cfg.db, "SELECT count(*) FROM core.mlperf_systems")
     assert systems == [(6,)]
 
 
 def test_second_collect_of_unchanged_rounds_asks_only_for_the_head_commits(tmp_path, server):
     serve_mlperf(server)
     cfg, _ = _collect(tmp_path, server)
-    before = _rows(cfg.db, "SELECT * FROM mlperf_results ORDER BY ALL")
+    before = query(cfg.db, "SELECT * FROM mlperf_results ORDER BY ALL")
     server.reset_log()
     _, again = _collect(tmp_path, server)
     [source] = again.sources
     assert (source.counts.items_unchanged, source.counts.rows_written) == (3, 0)
     assert server.count() == len(ROUNDS)
-    assert _rows(cfg.db, "SELECT * FROM mlperf_results ORDER BY ALL") == before
+    assert query(cfg.db, "SELECT * FROM mlperf_results ORDER BY ALL") == before
 
 
 def test_a_file_that_fails_is_named_and_its_round_fetched_again(tmp_path, server):
@@ -196,10 +191,10 @@ def test_a_file_that_fails_is_named_and_its_round_fetched_again(tmp_path, server
     cfg, result = _collect(tmp_path, server)
     [source] = result.sources
     assert source.status == "partial" and "resnet/result_0.txt: HTTP 404" in source.error
-    assert _rows(cfg.db, "SELECT count(*) FROM mlperf_results WHERE benchmark = 'resnet'") == [(0,)]
+    assert query(cfg.db, "SELECT count(*) FROM mlperf_results WHERE benchmark = 'resnet'") == [(0,)]
     _, again = _collect(tmp_path, server)  # no cursor was kept: the round is read again, whole
     assert again.sources[0].status == "ok"
-    assert _rows(cfg.db, "SELECT framework FROM mlperf_results WHERE benchmark = 'resnet'") == [("mxnet",)]
+    assert query(cfg.db, "SELECT framework FROM mlperf_results WHERE benchmark = 'resnet'") == [("mxnet",)]
 
 
 def test_a_missing_round_repository_fails_that_round_only(tmp_path, server):
@@ -222,4 +217,4 @@ def test_head_commit_via_the_default_branch_when_head_is_not_resolved(tmp_path, 
     result = collect(cfg, load_registry(cfg.registry), ["mlperf"])
     assert result.sources[0].status == "ok"
     assert server.count(f"{name}/commits/main") == 1
-    assert _rows(cfg.db, "SELECT count(*) FROM mlperf_results WHERE round = 'v5.1'") == [(5,)]
+    assert query(cfg.db, "SELECT count(*) FROM mlperf_results WHERE round = 'v5.1'") == [(5,)]

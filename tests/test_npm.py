@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-import time_machine
-
 from collectors.base import ItemState
 from collectors.npm import DOWNLOADS, NpmCollector, date_chunks
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.fakeserver import HTML, status
-from tests.signals_support import NPM_PACKAGES, npm_series, serve_npm, signal_settings
-from tests.test_collect import query, snapshot
+from tests.support.clock import at
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import HTML, status
+from tests.support.signals import NPM_PACKAGES, npm_series, serve_npm, signal_settings
 
 TODAY = dt.date(2026, 11, 28)
-
-
-def at(day: dt.date, hour: int = 12):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC), tick=True)
 
 
 def run(cfg):

@@ -9,9 +9,9 @@ import pytest
 
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import serve_pypi
-from tests.signals_support import OSV_DIR, serve_osv, signal_settings
-from tests.test_collect import query, snapshot
+from tests.support.db import query, snapshot
+from tests.support.pypi import serve_pypi
+from tests.support.signals import OSV_DIR, serve_osv, signal_settings
 
 REGISTRY = """
 [frameworks.pytorch]
@@ -133,7 +133,7 @@ def test_osv_before_any_pypi_collect_says_what_to_run(cfg, server):
 
 
 def _serve_matches(server, matches):
-    from tests.fakeserver import Response
+    from tests.support.fakeserver import Response
 
     def querybatch(request):
         results = []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.test_dashboard import open_app
+from tests.support.dashboard import open_app
+from tests.support.settings import make_settings
 
 PAGE = "app_pages/performance.py"
 

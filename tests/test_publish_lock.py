@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from jobs.collect.run import collect
-from tests.conftest import TEST_REGISTRY
-from tests.fakeserver import FakeServer
-from tests.github_data import serve_test_registry
-from tests.ops_support import dltrends, sha
+from tests.support.fakeserver import FakeServer
+from tests.support.github_repos import serve_test_registry
+from tests.support.ops import dltrends, sha
+from tests.support.settings import TEST_REGISTRY
 from warehouse.publish import PublishError
 
 pytestmark = pytest.mark.slow

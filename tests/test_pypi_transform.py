@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from tests.conftest import PYPI_FIXTURES, load_json
+from tests.support.pypi import PYPI_FIXTURES, load_json
 from warehouse.transforms.pypi import arch_of, platform_of, project_rows, python_version_of
 
 

@@ -10,9 +10,10 @@ import time_machine
 import collectors.http
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.downloads_support import body, rows, serve_pypistats, shifted, write_registry
-from tests.fakeserver import HTML, TRUNCATED, status
+from tests.support.db import query
+from tests.support.downloads import body, serve_pypistats, shifted
+from tests.support.fakeserver import HTML, TRUNCATED, status
+from tests.support.settings import make_settings, write_registry
 
 REGISTRY = '[frameworks.pip]\nname = "pip"\npypi = ["pip"]\n'
 
@@ -41,8 +42,8 @@ def settings_for(tmp_path, server, registry_text=REGISTRY, **kw):
 def stored(db, dimension=None):
     sql = "SELECT package_key, dimension, day, category, source, downloads FROM core.pypi_downloads"
     if dimension:
-        return rows(db, sql + " WHERE dimension = ? ORDER BY ALL", [dimension])
-    return rows(db, sql + " ORDER BY ALL")
+        return query(db, sql + " WHERE dimension = ? ORDER BY ALL", [dimension])
+    return query(db, sql + " ORDER BY ALL")
 
 
 @time_machine.travel(dt.datetime(2020, 5, 3, 6, tzinfo=dt.UTC), tick=False)
@@ -72,7 +73,7 @@ def test_history_accumulates_past_180_days_across_two_runs(tmp_path, server):
     cfg, reg = settings_for(tmp_path, server, pypistats_scope="primary")
     with time_machine.travel(dt.datetime(2018, 9, 24, 7, tzinfo=dt.UTC), tick=False):
         collect(cfg, reg, ["pypistats"])
-    assert rows(cfg.db, "SELECT count(DISTINCT day), count(*) FROM core.pypi_downloads") == [(161, 1428)]
+    assert query(cfg.db, "SELECT count(DISTINCT day), count(*) FROM core.pypi_downloads") == [(161, 1428)]
 
     # 30 days later the window has moved: its first 30 days are gone, 30 new days appeared,
     # and pypistats revised one day inside the overlap (a category changed, one vanished).
@@ -86,13 +87,13 @@ def test_history_accumulates_past_180_days_across_two_runs(tmp_path, server):
     serve_pypistats(server, "pip", python_minor=second)
     with time_machine.travel(dt.datetime(2018, 10, 24, 7, tzinfo=dt.UTC), tick=False):
         run = collect(cfg, reg, ["pypistats"]).sources[0]
-    days = rows(cfg.db, "SELECT min(day), max(day), count(DISTINCT day) FROM core.pypi_downloads")
+    days = query(cfg.db, "SELECT min(day), max(day), count(DISTINCT day) FROM core.pypi_downloads")
     assert days == [(dt.date(2018, 4, 16), dt.date(2018, 10, 23), 191)]
-    assert rows(cfg.db, "SELECT category, downloads FROM core.pypi_downloads WHERE day = ? "
+    assert query(cfg.db, "SELECT category, downloads FROM core.pypi_downloads WHERE day = ? "
                         "AND category IN ('2.7', '3.8')", [dt.date(2018, 9, 22)]) == [("2.7", 1)]
     new_rows = sum(1 for r in second["data"] if r["date"] > "2018-09-23")
     assert run.counts.rows_written == new_rows + 2  # the revised value and the vanished category
-    landed = rows(cfg.db, "SELECT min(d::DATE) FROM (SELECT unnest(json_extract_string(payload, "
+    landed = query(cfg.db, "SELECT min(d::DATE) FROM (SELECT unnest(json_extract_string(payload, "
                           "'$.data[*].date')) AS d FROM raw.items WHERE run_id = ?)", [run.run_id])
     assert landed == [(dt.date(2018, 9, 21),)]  # three days of overlap, not the whole window
 
@@ -136,7 +137,7 @@ def test_429_is_honoured_and_a_long_one_defers_the_rest(tmp_path, server, waits)
     assert 7.0 in waits
     assert (run.status, run.counts.items_ok, run.counts.items_deferred) == ("deferred", 1, 2)
     assert server.count("/api/packages/pip/system") == 0
-    error = rows(cfg.db, "SELECT error FROM collector_runs")[0][0]
+    error = query(cfg.db, "SELECT error FROM collector_runs")[0][0]
     assert "pip: deferred: pypistats rate limit: HTTP 429" in error
     assert "Retry-After 3600 s exceeds" in error
 
@@ -150,7 +151,7 @@ def test_unreachable_pypistats_fails_fast_and_the_rest_is_published(tmp_path, py
     assert stats_run.counts.requests == 2 and len(waits) == 1  # one probe, one retry after ~1 s
     assert stats_run.error.startswith("pypistats cannot be reached at "
                                       "http://127.0.0.1:9: connection failed")
-    assert result.published and rows(cfg.db, "SELECT count(*) FROM releases")[0][0] == 21
+    assert result.published and query(cfg.db, "SELECT count(*) FROM releases")[0][0] == 21
 
 
 def test_bad_answers_are_named_per_series(tmp_path, server):

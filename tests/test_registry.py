@@ -1,12 +1,12 @@
 """The registry: the shipped file's curated facts, and errors that name file, framework and field."""
 
-from pathlib import Path
 
 import pytest
 
 from dltrends.errors import ConfigError
 from dltrends.registry import COUNTED_ROLES, load_registry
 from dltrends.settings import default_registry_path
+from tests.support.settings import write_registry
 
 REQUIRED = ["tensorflow", "pytorch", "mxnet", "jax", "keras", "paddlepaddle", "mindspore",
             "onnxruntime", "cntk", "theano", "chainer", "caffe2", "caffe", "tflite", "mlx",
@@ -61,12 +61,6 @@ def test_only_filters_by_framework(shipped):
     assert {p.framework for p in shipped.packages(only=["jax"])} == {"jax"}
 
 
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "frameworks.toml"
-    path.write_text(text)
-    return path
-
-
 @pytest.mark.parametrize(("text", "expected"), [
     ('[frameworks.a]\nname = "A"\npypi = ["x"]\ncolour = "red"\n',
      "[frameworks.a] colour: unknown field"),
@@ -87,7 +81,7 @@ def write(tmp_path: Path, text: str) -> Path:
     ('[frameworks.a\nname = "A"\n', "not valid TOML"),
 ])
 def test_invalid_registry_names_file_framework_and_field(tmp_path, text, expected):
-    path = write(tmp_path, text)
+    path = write_registry(tmp_path, text)
     with pytest.raises(ConfigError) as info:
         load_registry(path)
     assert str(path) in str(info.value)
@@ -109,10 +103,10 @@ def test_deployment_targets_are_curated_with_a_source(shipped, tmp_path):
     fw = shipped.frameworks
     assert "browser" in fw["onnxruntime"].deployment and "mobile" in fw["tflite"].deployment
     assert all(f.deployment and f.deployment_source.startswith("https://") for f in fw.values())
-    path = write(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["server"]\n')
+    path = write_registry(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["server"]\n')
     with pytest.raises(ConfigError, match=r"\[frameworks.a\] deployment_source: cite the source"):
         load_registry(path)
-    path = write(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["mars"]\n'
+    path = write_registry(tmp_path, '[frameworks.a]\nname = "A"\ndeployment = ["mars"]\n'
                            'deployment_source = "https://x.invalid"\n')
     with pytest.raises(ConfigError, match=r"\[frameworks.a\] deployment.0"):
         load_registry(path)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.github_data import recorded_release_bodies
+from tests.support.github_repos import recorded_release_bodies
 from warehouse.transforms.github import tag_version
 from warehouse.transforms.release_notes import counts, parse
 

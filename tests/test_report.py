@@ -18,7 +18,7 @@ from jobs.cli import app
 from jobs.collect.run import collect
 from jobs.report import Built, Section, Text, build_report
 from jobs.report.render import png_size, to_html, to_markdown, write
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 from warehouse.db import reader
 
 UNTIL = dt.date(2026, 10, 28)  # the recorded torch 2.15.0 and onnxruntime 1.31.1 fall in this week

@@ -11,7 +11,7 @@ import time_machine
 
 from jobs.report import build_report
 from jobs.report.render import write
-from tests.test_browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 

@@ -214,7 +214,7 @@ def test_missing_warehouse_is_a_usage_error(tmp_path):
 
 
 def test_settings_become_limits(tmp_path):
-    from tests.conftest import make_settings
+    from tests.support.settings import make_settings
 
     settings = make_settings(tmp_path, sql_timeout=5, sql_memory_mb=128, sql_threads=1,
                              sql_max_rows=10)

@@ -17,7 +17,7 @@ from dltrends.errors import ConfigError
 from jobs.collect.sources import SOURCES
 from jobs.schedule import daemon, timetable
 from jobs.schedule.timetable import DEFAULTS, Task, crontab_lines, expectations, schedule_for, tasks
-from tests.conftest import make_settings
+from tests.support.settings import make_settings
 
 UTC = dt.UTC
 ONLY_PYPI = {name: "off" for name in [*SOURCES, "report"] if name != "pypi"}  # one job to watch

@@ -3,8 +3,6 @@ server honours them (XSRF cookie, base path for a reverse proxy)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 import time
 
@@ -14,7 +12,7 @@ from typer.testing import CliRunner
 
 import jobs.cli.dashboard
 from jobs.cli import app
-from tests.test_browser import _free_port
+from tests.support.browser import start_dashboard
 
 
 def _pairs(argv: list[str]) -> dict[str, str]:
@@ -44,12 +42,7 @@ def test_dashboard_passes_production_settings(collected_warehouse, monkeypatch):
 
 @pytest.mark.slow
 def test_a_real_server_under_a_base_path_sets_the_xsrf_cookie(collected_warehouse):
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DLTRENDS_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dltrends", "dashboard", "--port", str(port), "--base-url-path",
-         "dltrends", "--db", str(collected_warehouse)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc, port = start_dashboard(collected_warehouse, "--base-url-path", "dltrends")
     base = f"http://127.0.0.1:{port}/dltrends"
     try:
         deadline = time.monotonic() + 60

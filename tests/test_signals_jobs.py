@@ -14,9 +14,10 @@ from dltrends.registry import load_registry
 from jobs.cli import app
 from jobs.collect.run import collect
 from jobs.collect.sources import DEFAULT_SOURCES, SOURCES
-from tests.conftest import TEST_REGISTRY, serve_pypi
-from tests.signals_support import DAY1, serve_hf, signal_settings
-from tests.test_collect import query
+from tests.support.db import query
+from tests.support.pypi import serve_pypi
+from tests.support.settings import TEST_REGISTRY
+from tests.support.signals import DAY1, serve_hf, signal_settings
 
 NOON = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
 
@@ -62,7 +63,7 @@ def test_unreachable_sources_fail_fast_and_alone_and_the_rest_is_published(tmp_p
 
 
 def test_default_collect_skips_sources_the_registry_names_nothing_for(tmp_path, pypi_server, monkeypatch):
-    from tests.downloads_support import body, serve_pypistats
+    from tests.support.downloads import body, serve_pypistats
 
     assert DEFAULT_SOURCES == ["pypi", "pypistats", "github", "stackoverflow", "npm"]
     assert {"pypi", "stackoverflow", "npm", "hf", "conda", "osv"} <= set(SOURCES)
@@ -101,7 +102,7 @@ def test_registry_names_an_npm_package_once_and_refuses_bad_names(tmp_path):
 
 def test_posts_are_retried_like_gets(server, monkeypatch):
     from collectors.http import HttpClient
-    from tests.fakeserver import status
+    from tests.support.fakeserver import status
 
     slept: list[float] = []
     monkeypatch.setattr("collectors.http._sleep", slept.append)
@@ -114,7 +115,7 @@ def test_posts_are_retried_like_gets(server, monkeypatch):
 
 
 def test_the_signals_registry_tracks_the_same_pypi_packages_as_the_test_registry():
-    from tests.signals_support import SIGNALS_REGISTRY
+    from tests.support.signals import SIGNALS_REGISTRY
 
     def packages(path):
         return [(p.key, p.framework, p.role) for p in load_registry(path).packages(nightlies=True)]

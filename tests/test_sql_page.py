@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from dashboard.i18n import translate
-from tests.test_dashboard import open_app
+from tests.support.dashboard import open_app
 from warehouse.catalogue import OTHER_TOPIC, TOPICS, examples
 from warehouse.db import connect, public_views
 
 PAGE = "app_pages/sql.py"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 
 def _buttons(at, label):

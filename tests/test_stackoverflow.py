@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-import pytest
-import time_machine
-
-import collectors.http
 from collectors.base import ItemState
 from collectors.stackoverflow import TAGS, StackOverflowCollector
 from dltrends.registry import load_registry
 from jobs.collect.run import collect
-from tests.fakeserver import Response, status
-from tests.signals_support import DAY1, DAY2, SO_DIR, SO_TAGS, serve_stackoverflow, signal_settings, so_path
-from tests.test_collect import query, snapshot
-
-
-@pytest.fixture
-def waits(monkeypatch):
-    slept: list[float] = []
-    monkeypatch.setattr(collectors.http, "_sleep", slept.append)
-    return slept
-
-
-def at(day: dt.date, hour: int = 12):
-    return time_machine.travel(dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC), tick=True)
+from tests.support.clock import at
+from tests.support.db import query, snapshot
+from tests.support.fakeserver import Response, status
+from tests.support.signals import DAY1, DAY2, SO_DIR, SO_TAGS, serve_stackoverflow, signal_settings, so_path
 
 
 def run(cfg):

@@ -2,7 +2,7 @@
 
 `load_replay` reads PyGithub's replay files (tests/fixtures/github_rest, LGPL-3.0, see the README
 there); headers are Python literals, parsed with `ast.literal_eval`, never `eval`.
-`FakeGitHub` turns a `tests.fakeserver.FakeServer` into GitHub as it behaves: rate-limit buckets
+`FakeGitHub` turns a `tests.support.fakeserver.FakeServer` into GitHub as it behaves: rate-limit buckets
 per token or address (core 60/h, search 10/min, no GraphQL without a token; 5,000/h, 30/min and
 5,000/h with one) announced in `X-RateLimit-*` headers and refused with GitHub's 403 when spent,
 304s that cost nothing with a token, Link pagination in GitHub's `/repositories/{id}/...` form with
@@ -22,22 +22,16 @@ import re
 import threading
 import time
 from collections import Counter
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-import time_machine
-
-import collectors.http
-from dltrends.registry import load_registry
-from jobs.collect.run import collect
-from tests.fakeserver import FIXTURES, FakeServer, Request, Response
+from tests.support.fakeserver import FIXTURES, FakeServer, Request, Response
+from tests.support.settings import make_settings
 
 GITHUB_FIXTURES = FIXTURES / "github_rest"
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)  # the frozen "now" of the GitHub tests
 API = "https://api.github.com"
 _DROP = {"content-length", "content-encoding", "transfer-encoding", "status", "connection", "date",
          "server", "x-github-request-id", "x-runtime-rack"}
@@ -190,7 +184,7 @@ class FakeGitHub:
         self.moved[old.lower()] = repo
 
     def add_generated(self, full_name: str, repo_id: int, **kw: Any) -> FakeRepo:
-        from tests.github_data import generated_repo
+        from tests.support.github_repos import generated_repo
 
         return self.add(generated_repo(full_name, repo_id, **kw))
 
@@ -453,39 +447,5 @@ def write_registry(path: Path, frameworks: dict[str, list[str]]) -> Path:
 
 
 def github_settings(tmp_path: Path, server: FakeServer, **overrides: Any):
-    """Settings for a GitHub-only registry served by `server` (see tests.conftest.make_settings)."""
-    from tests.conftest import make_settings
-
+    """Settings for a GitHub-only registry served by `server` (see tests.support.settings)."""
     return make_settings(tmp_path, server, **overrides)
-
-
-# -- frozen time for the collector tests -----------------------------------------------------------
-
-_clocks: list = []  # the frozen clocks of the running test
-
-
-@contextmanager
-def frozen_time(monkeypatch):
-    """Time frozen at NOW; the patched sleep records each wait (`.waits`) and moves time on by it."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        waits: list[float] = []
-
-        def sleep(seconds: float) -> None:
-            waits.append(round(seconds, 1))
-            traveller.shift(seconds)
-
-        monkeypatch.setattr(collectors.http, "_sleep", sleep)
-        traveller.waits = waits
-        _clocks.append(traveller)
-        try:
-            yield traveller
-        finally:
-            _clocks.remove(traveller)
-
-
-def collect_and_tick(cfg, sources):
-    """One collect, then a second passes (raw rows of an item are keyed by their fetch time)."""
-    result = collect(cfg, load_registry(cfg.registry), list(sources))
-    for traveller in _clocks:
-        traveller.shift(1)
-    return result

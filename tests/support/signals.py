@@ -20,8 +20,8 @@ import time_machine
 from dltrends.registry import load_registry
 from dltrends.settings import Settings
 from jobs.collect.run import collect
-from tests.conftest import make_settings
-from tests.fakeserver import FIXTURES, FakeServer, Request, Response
+from tests.support.fakeserver import FIXTURES, FakeServer, Request, Response
+from tests.support.settings import make_settings
 
 SIGNALS_REGISTRY = FIXTURES / "frameworks.signals.toml"
 SO_DIR, NPM_DIR, HF_DIR, OSV_DIR = (FIXTURES / d for d in ("stackoverflow", "npm", "hf", "osv"))

@@ -5,10 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 
-from tests.fakeserver import FIXTURES, FakeServer
-from warehouse.db import reader
+from tests.support.fakeserver import FIXTURES, FakeServer
 
 PYPISTATS = FIXTURES / "pypistats"
 CLICKPY = FIXTURES / "clickpy"
@@ -47,17 +45,6 @@ def serve_pypistats(server: FakeServer, package: str, *, overall: dict | None = 
             server.add(f"/api/packages/{package}/{endpoint}", as_package(answer, package))
 
 
-def write_registry(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "registry.toml"
-    path.write_text(text)
-    return path
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql, params or []).fetchall()
-
-
 def clickpy_answers() -> dict:
     return json.loads((CLICKPY / "answers.synthetic.json").read_text())
 
@@ -79,7 +66,7 @@ def stream_of(sql: str) -> str:
 
 def serve_clickhouse(server: FakeServer, answers: dict | None = None) -> None:
     """A fake ClickHouse at `/`: answers each stream's query with the rows inside its bounds."""
-    from tests.fakeserver import Response
+    from tests.support.fakeserver import Response
 
     answers = answers or clickpy_answers()
 

@@ -1,5 +1,5 @@
 """Helpers for the operations tests and perf/operations.py: a PyPI whose data changes by generation,
-a fake SMTP server, snapshots of the public data, and the kill-9 trial."""
+a fake SMTP server, the kill-9 trial, and the CLI and scheduler as processes."""
 
 from __future__ import annotations
 
@@ -27,8 +27,9 @@ from dltrends.registry import load_registry
 from dltrends.settings import Settings
 from jobs.collect.run import collect
 from jobs.collect.sources import SOURCES
-from tests.conftest import TEST_REGISTRY, load_json, make_settings, pypi_recordings, serve_pypi
-from tests.fakeserver import FakeServer, Request, Response
+from tests.support.fakeserver import FakeServer, Request, Response
+from tests.support.pypi import load_json, pypi_recordings, serve_pypi
+from tests.support.settings import TEST_REGISTRY, make_settings
 from warehouse.db import reader
 
 # The real scheduler process (lock, log, a child `dltrends collect` per job, SIGTERM) with its
@@ -44,7 +45,6 @@ SCHEDULER_EVERY_2S = textwrap.dedent("""
     sys.exit(daemon.run(settings, None, triggers={"pypi": IntervalTrigger(seconds=2)},
                            task_list=[task]))
 """)
-DATA_VIEWS = ("releases", "release_files", "packages", "frameworks", "framework_events")
 MARKER = "99.0."
 
 
@@ -130,12 +130,6 @@ def consistent(db: Path) -> tuple[int | None, str | None]:
     if len(set(gens)) != 1 or len(gens) != packages:
         return None, f"{packages} packages carry markers {sorted(set(gens))} ({len(gens)} in all)"
     return gens[0], None
-
-
-def snapshot(db: Path, views: tuple[str, ...] = DATA_VIEWS) -> dict[str, list[str]]:
-    """Every row of the public data views, sorted."""
-    with reader(db) as con:
-        return {v: sorted(map(repr, con.execute(f"SELECT * FROM {v}").fetchall())) for v in views}
 
 
 def cli_env(db: Path, url: str, **extra: str) -> dict[str, str]:
@@ -303,15 +297,6 @@ class FakeSmtp:
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def query(db: Path, sql: str) -> list[tuple]:
-    with reader(db) as con:
-        return con.execute(sql).fetchall()
-
-
-def recorded_releases(key: str) -> int:
-    return len(load_json(pypi_recordings()[key][0])["releases"])
 
 
 def clean_run(tmp_path: Path, name: str, frameworks: list[str] | None = None) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.fakeserver import FIXTURES, FakeServer
+from tests.support.fakeserver import FIXTURES, FakeServer
 
 MLPERF = FIXTURES / "mlperf"
 ROUNDS = {  # round -> (commit recorded in tests/fixtures/README.md, synthetic tree listing)

@@ -12,7 +12,7 @@ their base-URL settings. It speaks the protocol parts collectors depend on:
   Content-Length, a truncated but complete-looking body, HTML instead of JSON, a slow answer;
 - custom handlers for stateful endpoints, also for every path under a prefix (`handle_prefix`);
 - a log of every request (method, path, query, headers) for exact call-count assertions;
-- hooks for an API that behaves like a service (tests/github_support.py speaks GitHub with them):
+- hooks for an API that behaves like a service (tests/support/github.py speaks GitHub with them):
   `gates` may answer a request before its route (a spent rate limit), `fallbacks` answer paths
   no exact route matches (/repos/{owner}/{name}/...), `decorators` add headers to every answer
   (rate-limit headers, 304s included).
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @dataclass

@@ -13,8 +13,8 @@ import json
 import random
 from typing import Any
 
-from tests.fakeserver import FakeServer
-from tests.github_support import FakeGitHub, FakeRepo, iso, load_replay, serve_exchange
+from tests.support.fakeserver import FakeServer
+from tests.support.github import FakeGitHub, FakeRepo, iso, load_replay, serve_exchange
 
 
 def recorded_repo() -> FakeRepo:
@@ -157,11 +157,16 @@ def serve_recorded_pygithub(server: FakeServer, github: FakeGitHub, open_prs: in
     three pages with their real Link headers (RequesterThrottleTestCase.testDeferRequests)."""
     repo = github.add(recorded_repo())
     open_pull_stubs(repo, open_prs)
+    serve_recorded_release_pages(server)
+    return repo
+
+
+def serve_recorded_release_pages(server: FakeServer) -> None:
+    """PyGithub/PyGithub's 30 releases, recorded in three pages with their real Link headers."""
     pages = load_replay("RequesterThrottleTestCase.testDeferRequests")[1:]
     serve_exchange(server, pages[0], target="/repos/PyGithub/PyGithub/releases")
     for page in pages[1:]:
         serve_exchange(server, page)
-    return repo
 
 
 HOSTILE_NOTES = ("## Breaking Changes\n\n* `tf.old` was removed <img src=x onerror=alert(1)>\n"
