@@ -1,4 +1,4 @@
-"""Altair charts of the adoption and health signals (issue 5): time series per framework, conda
+"""Altair charts of the adoption and health signals: time series per framework, conda
 downloads by channel, and advisory marks layered on the release timeline."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Panels of the adoption and health signals (issue 5), as functions any page can call.
+"""Panels of the adoption and health signals, as functions any page can call.
 
 The Adoption page shows these panels below the PyPI downloads; any page can call the same
 functions (`conda_panel(frameworks)`, ...) to show them beside PyPI downloads. The Releases page

@@ -288,7 +288,7 @@ class Settings(BaseSettings):
         "STACKEXCHANGE_KEY environment variable only.",
         exclude=True,
     )
-    # Operations (issue 9): scheduling, logs, health, compaction, alerts.
+    # Operations: scheduling, logs, health, compaction, alerts.
     schedule: dict[str, str] = Field(
         default_factory=dict,
         description="Cron expression per source (or task) for `dltrends schedule` and `dltrends "

@@ -88,7 +88,7 @@ if not counts.empty:
 panel("rows", t("data.rows"), query, counts, source="warehouse", command=COMMAND,
       help=t("data.rows_help"), column_config=_columns(counts))
 
-# Download sources compared (issue 4): days two sources both hold, and how far apart they are
+# Download sources compared: days two sources both hold, and how far apart they are
 query = queries.source_disagreement()
 compared = db.run(query)
 panel("sources_compared", t("data.disagreement"), query, compared, source="downloads",

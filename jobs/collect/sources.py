@@ -63,7 +63,7 @@ class NotReady(SourceFailure):
     """A source that needs another source's data first."""
 
 
-# Issue 5: adoption and health signals --------------------------------------------------------
+# Adoption and health signals --------------------------------------------------------------
 
 def _registry_values(registry: Registry, only: list[str] | None, field: str) -> list[str]:
     """A registry list (or string) field's values over the selected frameworks, first seen first."""
@@ -110,7 +110,7 @@ def _mlperf_plan(settings: Settings, registry: Registry, only: list[str] | None)
     return [(mlperf.ROUNDS, rounds)]
 
 
-# Issue 4: PyPI downloads ----------------------------------------------------------------------
+# PyPI downloads ----------------------------------------------------------------------------
 
 def _pypistats_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
     """Which series `collect` asks pypistats for, by DLTRENDS_PYPISTATS_SCOPE (docs/sources.md)."""

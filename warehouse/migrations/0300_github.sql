@@ -1,4 +1,4 @@
--- GitHub activity (issue 3): repo snapshots, releases and their notes, tags, community history,
+-- GitHub activity: repo snapshots, releases and their notes, tags, community history,
 -- star history and the API budget. Rows of every table are rebuilt from raw.items payloads alone.
 -- `repo_key` is the repo as the registry names it (owner/name, lower case); `repo_id` GitHub's
 -- numeric id, which survives renames. Views resolve one to the other (main._github_repos).

@@ -1,4 +1,4 @@
--- PyPI download counts (issue 4): pypistats (last 180 days, accumulated), clickpy (full-history
+-- PyPI download counts: pypistats (last 180 days, accumulated), clickpy (full-history
 -- backfill) and BigQuery (optional), all in one long table keyed by source, so that two sources
 -- covering the same day are both kept and compared; the public views pick one per
 -- (package, day, dimension).

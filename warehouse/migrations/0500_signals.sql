@@ -1,4 +1,4 @@
--- Issue 5: adoption and health signals (conda, Hugging Face Hub, Stack Overflow, npm, OSV).
+-- Adoption and health signals (conda, Hugging Face Hub, Stack Overflow, npm, OSV).
 -- Snapshot sources (Hub, Stack Overflow) keep one row per UTC day: history accumulates from the
 -- first collect on, because those APIs only report the present.
 

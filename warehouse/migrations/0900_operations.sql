@@ -1,4 +1,4 @@
--- Operations (issue 9): what each source promises (freshness, schedule) and the alerts raised.
+-- Operations: what each source promises (freshness, schedule) and the alerts raised.
 
 -- Written at every collect from jobs/collect/sources.py and the settings, so the dashboard and
 -- `dltrends status` can judge freshness from the published file alone.

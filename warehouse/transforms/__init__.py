@@ -41,21 +41,21 @@ class Transform(Protocol):
 
 TRANSFORMS: dict[tuple[str, str], Transform] = {
     ("pypi", "projects"): pypi,
-    # Issue 5: adoption and health signals.
+    # Adoption and health signals.
     ("conda", "monthly"): conda,
     ("hf", "libraries"): hf,
     ("stackoverflow", "tags"): stackoverflow,
     ("npm", "downloads"): npm,
     ("osv", "queries"): osv_queries,
     ("osv", "advisories"): osv_advisories,
-    # Issue 6: benchmarks and MLPerf.
+    # Benchmarks and MLPerf.
     ("bench", "results"): bench,
     ("mlperf", "rounds"): mlperf,
-    # Issue 4: PyPI downloads.
+    # PyPI downloads.
     **{("pypistats", stream): pypistats for stream in pypistats.DIMENSIONS},
     **{("clickpy", stream): clickpy for stream in clickpy.DIMENSIONS},
     ("bigquery", "daily"): bigquery,
-    # Issue 3: GitHub activity.
+    # GitHub activity.
     ("github", "repos"): github.RepoSnapshots,
     ("github", "releases"): github.Releases,
     ("github", "rate_limit"): github.RateLimits,
