@@ -43,7 +43,7 @@ def backfill(source: str) -> str:
 # A view that no topic names is listed under "other"; name it here when you add a view.
 TOPICS = {
     "frameworks": ["frameworks", "framework_events", "framework_health"],
-    "releases": ["releases", "release_files", "packages"],
+    "releases": ["releases", "release_files", "minor_series", "release_kinds", "packages"],
     "community": ["repo_stats_daily", "framework_stats_daily", "github_releases",
                   "release_note_items", "community_monthly", "star_history"],
     "downloads": ["downloads_daily", "framework_downloads_daily", "adoption_share",
@@ -67,6 +67,8 @@ FILL: dict[str, tuple[str, ...]] = {
     "framework_events": (COLLECT,),
     "framework_health": (collect("pypi", "github-history", "osv"),),  # the health inputs
     "releases": (collect("pypi"),),
+    "minor_series": (collect("pypi"),),
+    "release_kinds": (collect("pypi"),),
     "release_files": (collect("pypi"),),
     "packages": (collect("pypi"),),
     "repo_stats_daily": (collect("github"),),

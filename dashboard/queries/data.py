@@ -1,4 +1,4 @@
-"""Queries of the Data page: source status and health, the run log, the public views and their row
+"""Queries of the Data page: source status and health, the run log, the public views' row
 counts, download sources side by side, and the alerts raised."""
 
 from __future__ import annotations
@@ -18,13 +18,6 @@ SELECT run_id, source, status, started_at, duration_s, items_ok, items_unchanged
 FROM collector_runs ORDER BY run_id DESC LIMIT ?
 """,
         (limit,),
-    )
-
-
-def public_views() -> Query:
-    return Query(
-        "SELECT view_name, comment FROM duckdb_views() "
-        "WHERE schema_name = 'main' AND NOT internal ORDER BY view_name"
     )
 
 
