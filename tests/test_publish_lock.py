@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import socket
 import subprocess
 import sys
 import textwrap
@@ -13,11 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from dltrends.errors import WarehouseBusy
 from jobs.collect.run import collect
 from tests.support.fakeserver import FakeServer
 from tests.support.github_repos import serve_test_registry
 from tests.support.ops import dltrends, sha
 from tests.support.settings import TEST_REGISTRY
+from warehouse.lock import holder, writer_lock
 from warehouse.publish import PublishError
 
 pytestmark = pytest.mark.slow
@@ -141,3 +144,51 @@ def test_publish_failure_keeps_the_old_file_and_says_why(settings, registry, mon
         collect(settings, registry, ["pypi"], ["mlx"])
     assert sha(settings.db) == before
     assert not [p for p in settings.db.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+PROBE = textwrap.dedent("""
+    import os, sys
+    from pathlib import Path
+    from warehouse.lock import holder
+    path, stop = Path(sys.argv[1]), sys.argv[2]
+    print("probing", flush=True)
+    probes = 0
+    while not os.path.exists(stop):
+        holder(path)
+        probes += 1
+    print(probes)
+""")
+
+
+def test_the_status_probe_never_makes_a_writer_fail(tmp_path):
+    """`dltrends status` reads the lock's holder in a loop while writers that do not wait
+    (DLTRENDS_LOCK_TIMEOUT=0) take and release it: none of them may find it busy."""
+    lock, stop = tmp_path / "dl.duckdb.work.lock", tmp_path / "stop"
+    lock.touch()
+    probe = subprocess.Popen([sys.executable, "-c", PROBE, str(lock), str(stop)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert probe.stdout.readline().strip() == "probing"
+        busy = 0
+        for _ in range(3000):
+            try:
+                with writer_lock(lock, 0, "dltrends collect (test)"):
+                    assert holder(lock)["command"] == "dltrends collect (test)"
+            except WarehouseBusy:
+                busy += 1
+        assert busy == 0
+    finally:
+        stop.touch()
+        probes = int(probe.communicate(timeout=30)[0])
+    assert probes > 1000  # the probe really raced the writers
+    assert holder(lock) is None
+
+
+def test_a_lock_text_left_by_a_dead_process_reads_as_free(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    lock = tmp_path / "dl.duckdb.work.lock"
+    lock.write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname()}))
+    assert holder(lock) is None
+    lock.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname()}))
+    assert holder(lock)["pid"] == os.getpid()

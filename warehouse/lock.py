@@ -45,19 +45,35 @@ def writer_lock(path: Path, timeout: float, purpose: str = "") -> Iterator[None]
 
 
 def holder(path: Path) -> dict | None:
-    """Who holds the lock now, or None when it is free."""
-    if not path.exists():
-        return None
-    fd = os.open(path, os.O_RDONLY)
+    """Who holds the lock now, or None when it is free.
+
+    Read from the text the holder wrote, without taking the lock: even a brief shared lock would
+    make a writer that does not wait (DLTRENDS_LOCK_TIMEOUT=0) fail. The holder clears the text
+    when it lets go; a text left by a process killed before it could names a pid that no longer
+    runs on this host, and the lock is then free.
+    """
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return _read(fd) or {"pid": "?"}
-        fcntl.flock(fd, fcntl.LOCK_UN)
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+    except FileNotFoundError:
         return None
-    finally:
-        os.close(fd)
+    if not text:
+        return None
+    info = _parse(text)
+    if info.get("host") == socket.gethostname() and not _alive(info.get("pid")):
+        return None
+    return info
+
+
+def _alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return True  # cannot tell: say it is held, as its text does
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user
+        pass
+    return True
 
 
 def _acquire(fd: int, path: Path, timeout: float) -> None:
@@ -77,7 +93,10 @@ def _acquire(fd: int, path: Path, timeout: float) -> None:
 
 def _read(fd: int) -> dict:
     os.lseek(fd, 0, os.SEEK_SET)
-    text = os.read(fd, 4096).decode("utf-8", "replace").strip()
+    return _parse(os.read(fd, 4096).decode("utf-8", "replace").strip())
+
+
+def _parse(text: str) -> dict:
     if not text:
         return {}
     try:
