@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import signal
 import sys
 import threading
 import time
@@ -200,6 +202,50 @@ def test_stop_ends_the_running_job_and_starts_no_other(tmp_path):
     assert time.monotonic() - start < 3
     assert outcomes[0].status == "stopped"
     assert runner.run(task, [sys.executable, "-c", "pass"]) is None  # stopping: nothing new
+
+
+JOB_WITH_GRANDCHILD = """
+import subprocess, sys, time
+grandchild = subprocess.Popen([sys.executable, "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"])
+open(sys.argv[1], "w").write(str(grandchild.pid))
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_stop_ends_the_jobs_grandchildren_too(tmp_path):
+    """A job's own children (a benchmark worker, git) stop with it, even one that ignores SIGTERM."""
+    settings = make_settings(tmp_path)
+    runner = daemon.Runner(settings, None)
+    task = Task("pypi", "7 * * * *", ("collect",), source="pypi")
+    pid_file = tmp_path / "grandchild.pid"
+    worker = threading.Thread(target=runner.run, args=(
+        task, [sys.executable, "-c", JOB_WITH_GRANDCHILD, str(pid_file)]))
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    grandchild = int(pid_file.read_text())
+    try:
+        start = time.monotonic()
+        runner.stop(grace=2.0)
+        worker.join(10)
+        assert not worker.is_alive()
+        while _running(grandchild) and time.monotonic() - start < 5:
+            time.sleep(0.05)
+        assert not _running(grandchild)
+        assert time.monotonic() - start < 4
+    finally:
+        if _running(grandchild):
+            os.kill(grandchild, signal.SIGKILL)
 
 
 def test_log_file_rotates_by_size(tmp_path):

@@ -10,13 +10,15 @@
   run that starts late (an earlier job still running) still runs, once.
 - After downtime, a task whose last run (from the published run log, or the scheduler's own state
   file for tasks that are not sources) is older than its last scheduled time runs once at start.
-- SIGTERM or SIGINT: no new job starts, the running job gets SIGTERM (it rolls back and does not
-  publish), and is killed if it has not ended after STOP_GRACE seconds; the scheduler then exits.
+- SIGTERM or SIGINT: no new job starts, the running job's process group (the job and what it
+  started) gets SIGTERM (the job rolls back and does not publish), and SIGKILL after STOP_GRACE
+  seconds or once the job has ended; the scheduler then exits.
 - One line per job with its summary goes to `<db>.log`, rotated by size (DLTRENDS_LOG_MAX_BYTES).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -88,6 +90,7 @@ class Runner:
         with self._lock:
             if self.stopping.is_set():
                 return None
+            # Its own session and process group, which `_terminate` signals as a whole
             self._child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                            text=True, errors="replace", start_new_session=True)
         remember_run(self.settings, task.name, started_wall)
@@ -131,15 +134,20 @@ class Runner:
 
 
 def _terminate(child: subprocess.Popen, grace: float = STOP_GRACE) -> None:
+    """SIGTERM the job's whole process group (it leads one of its own, so what it started, a
+    benchmark worker or git, stops too); SIGKILL what is left of the group after `grace` s."""
+    _signal_group(child, signal.SIGTERM)
     try:
-        child.send_signal(signal.SIGTERM)
         child.wait(grace)
     except subprocess.TimeoutExpired:
         log.error("job pid %d did not stop within %.0f s; killing it", child.pid, grace)
-        child.kill()
-        child.wait()
-    except ProcessLookupError:
-        pass
+    _signal_group(child, signal.SIGKILL)  # the job, if still there, and what outlived it
+    child.wait()
+
+
+def _signal_group(child: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
+        os.killpg(child.pid, signum)
 
 
 def summarize(out: str, err: str, code: int) -> str:
