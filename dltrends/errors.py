@@ -12,6 +12,7 @@ class ExitCode(IntEnum):
     OK = 0
     PARTIAL = 1  # some items or sources failed or were deferred
     USAGE = 2  # usage, settings or registry error; nothing was written
+    STORAGE = 74  # a file could not be written (disk full): nothing was published (EX_IOERR)
     BUSY = 75  # the warehouse is held by another writer (EX_TEMPFAIL)
 
 

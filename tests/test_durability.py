@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -225,3 +228,30 @@ def test_a_new_reader_sees_each_publish_while_an_older_one_is_still_open(tmp_pat
             {"version": 2}]
         assert held.execute("SELECT version FROM t").fetchall() == [(1,)]  # its own snapshot
         assert held.execute("SELECT current_database()").fetchall() == [("dl",)]
+
+
+def test_a_seed_cut_half_way_leaves_no_truncated_working_file(tmp_path, pypi_server, monkeypatch):
+    """The working file is lost and the disk runs full while it is copied from the published one:
+    the command says so (exit 74), and the next writer seeds it afresh and works."""
+    settings = make_settings(tmp_path, pypi_server)
+    registry = load_registry(settings.registry)
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    settings.work_path.unlink()
+    copyfile = shutil.copyfile
+
+    def half_then_disk_full(src, dst, *args, **kwargs):
+        data = Path(src).read_bytes()
+        Path(dst).write_bytes(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", half_then_disk_full)
+    result = cli(settings, "rebuild")
+    monkeypatch.setattr(shutil, "copyfile", copyfile)
+    assert result.exit_code == 74
+    assert (f"could not seed the working file {settings.work_path} from {settings.db} "
+            "(No space left on device); nothing was written") in result.output
+    left = {p.name for p in settings.db.parent.iterdir()} - {settings.db.name,
+                                                             settings.lock_path.name}
+    assert left == set()  # no working file, whole or truncated, and no partial copy
+    second = collect(settings, registry, ["pypi"], ["tinygrad"]).sources[0]
+    assert second.counts.items_unchanged == 1  # seeded whole: history and fetch state came back

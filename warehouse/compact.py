@@ -27,6 +27,7 @@ import duckdb
 from dltrends import __version__
 from dltrends.errors import DltrendsError
 from warehouse.db import connect, reader, sql_string
+from warehouse.files import fsync, fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -200,19 +201,3 @@ def _reason(exc: BaseException) -> str:
 def remove_with_wal(path: Path) -> None:
     path.unlink(missing_ok=True)
     path.with_name(path.name + ".wal").unlink(missing_ok=True)
-
-
-def fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

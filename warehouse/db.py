@@ -12,13 +12,15 @@ import datetime as dt
 import hashlib
 import logging
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
 import duckdb
+
+from dltrends.errors import DltrendsError, ExitCode
+from warehouse.files import copy_atomic
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,13 @@ VIEWS = resources.files("warehouse") / "views"
 
 class MigrationError(RuntimeError):
     """A migration failed; the warehouse is left as it was before it."""
+
+
+class SeedError(DltrendsError):
+    """The working file could not be copied from the published one (disk full); no partial copy
+    is left behind."""
+
+    exit_code = ExitCode.STORAGE
 
 
 def connect(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -80,12 +89,19 @@ def open_working(work: Path, published: Path | None = None) -> duckdb.DuckDBPyCo
     """Open (creating if needed) the writer's working file and bring it to the current shape.
 
     A missing working file is seeded from the published file when one exists, so history
-    survives a lost or deleted working copy.
+    survives a lost or deleted working copy. The copy is made beside it and renamed into place:
+    a kill or a full disk mid-copy leaves no truncated working file for the next writer to trip on.
     """
     work.parent.mkdir(parents=True, exist_ok=True)
     if not work.exists() and published is not None and published.exists():
         log.info("seeding the working file %s from the published %s", work, published)
-        shutil.copyfile(published, work)
+        try:
+            copy_atomic(published, work)
+        except OSError as exc:
+            raise SeedError(
+                f"could not seed the working file {work} from {published} "
+                f"({exc.strerror or exc}); nothing was written and the published file is unchanged"
+            ) from exc
     con = connect(work)
     try:
         ensure_shape(con)

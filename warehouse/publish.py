@@ -19,7 +19,8 @@ from pathlib import Path
 import duckdb
 
 from dltrends.errors import DltrendsError
-from warehouse.compact import MaintenanceError, compact, fsync, fsync_dir, needs_compaction
+from warehouse.compact import MaintenanceError, compact, needs_compaction
+from warehouse.files import fsync, fsync_dir
 
 log = logging.getLogger(__name__)
 
