@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import jobs.collect.run
 import warehouse.publish
 from dltrends.registry import load_registry
 from dltrends.settings import Settings
@@ -194,6 +195,37 @@ def test_disk_full_while_publishing_keeps_the_old_file(small_disk, pypi_server, 
     fillers[0].unlink()
     monkeypatch.setattr(warehouse.publish, "checkpoint", checkpoint)
     assert collect(settings, registry, ["pypi"], ["mlx"]).ok
+    assert query(settings.db, "SELECT count(DISTINCT package) FROM releases") == [(2,)]
+
+
+def test_disk_full_during_the_checkpoint_is_a_publish_error(small_disk, pypi_server, monkeypatch):
+    """The disk runs full while the job still writes: closing the working file cannot fold its
+    log, and the publish's CHECKPOINT fails inside DuckDB (a FatalException). That is a publish
+    error with exit 74, the published file stays as it was, and no row is lost."""
+    settings = make_settings(small_disk, pypi_server)
+    registry = load_registry(settings.registry)
+    collect(settings, registry, ["pypi"], ["tinygrad"])
+    before = sha(settings.db)
+    after_job = jobs.collect.run.alerts.after_job
+    fillers = []
+
+    def fill_then_after_job(con, settings):
+        fillers.append(fill(small_disk, leave=64 << 10))  # the job's last step: the disk is full
+        return after_job(con, settings)
+
+    monkeypatch.setattr(jobs.collect.run.alerts, "after_job", fill_then_after_job)
+    with pytest.raises(PublishError) as info:
+        collect(settings, registry, ["pypi"], ["mlx"])
+    assert isinstance(info.value.__cause__, duckdb.FatalException)  # it failed in the CHECKPOINT
+    assert str(info.value) == (
+        f"could not checkpoint the working file {settings.work_path} (No space left on device); "
+        "nothing was published: the published file is unchanged and the data is safe in the "
+        "working file. Free some space and run the command again")
+    assert info.value.exit_code == 74
+    assert sha(settings.db) == before
+    fillers[0].unlink()
+    monkeypatch.setattr(jobs.collect.run.alerts, "after_job", after_job)
+    assert collect(settings, registry, ["pypi"], ["tinygrad"]).ok  # the next run publishes it all
     assert query(settings.db, "SELECT count(DISTINCT package) FROM releases") == [(2,)]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from dltrends.errors import DltrendsError
+from dltrends.errors import DltrendsError, ExitCode
 from warehouse.compact import MaintenanceError, compact, needs_compaction
 from warehouse.files import fsync, fsync_dir
 
@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 
 class PublishError(DltrendsError):
-    """The copy could not be made; the published file is unchanged (exit code 1)."""
+    """The working file could not be checkpointed or copied (a full disk): nothing was published,
+    the published file is unchanged and the data is safe in the working file (exit code 74)."""
+
+    exit_code = ExitCode.STORAGE
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,24 @@ class Published:
 
 
 def checkpoint(work: Path) -> None:
-    """Fold the write-ahead log into the working file so the file alone is consistent."""
-    con = duckdb.connect(str(work))
+    """Fold the write-ahead log into the working file so the file alone is consistent.
+
+    DuckDB reports a write that fails during a checkpoint (a full disk) as a FatalException. The
+    checkpoint writes new blocks before it switches the file's header to them, so the working file
+    and its log still hold every committed row; the next checkpoint with space to spare folds them.
+    """
     try:
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
+        con = duckdb.connect(str(work))  # replaying a left-over log checkpoints too
+        try:
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise PublishError(
+            f"could not checkpoint the working file {work} ({_reason(exc)}); nothing was "
+            "published: the published file is unchanged and the data is safe in the working file. "
+            "Free some space and run the command again"
+        ) from exc
     wal = work.with_name(work.name + ".wal")
     if wal.exists() and wal.stat().st_size > 0:
         raise PublishError(f"{wal} is not empty after a checkpoint; not publishing")
@@ -85,6 +100,13 @@ def publish(work: Path, published: Path, compact_ratio: float) -> Published:
     elapsed = time.perf_counter() - start
     log.info("published %s (%.1f MB) in %.2f s", published, size / 1e6, elapsed)
     return Published(published, size, elapsed)
+
+
+def _reason(exc: duckdb.Error) -> str:
+    text = str(exc).strip()
+    if "No space left on device" in text:
+        return "No space left on device"
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _remove_stale_copies(published: Path) -> None:

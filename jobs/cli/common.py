@@ -3,7 +3,8 @@
 A feature adds its commands in its own module (`jobs/cli/<feature>.py`) with `@command` from here
 (or a sub-app via `app.add_typer`), and `jobs/cli/__init__.py` imports that module.
 Exit codes: 0 ok, 1 some items or sources failed or were deferred, 2 usage or configuration
-error (nothing written), 75 the warehouse is busy (another writer holds it).
+error (nothing written), 74 nothing was published (disk full; the data is safe in the working
+file), 75 the warehouse is busy (another writer holds it).
 """
 
 from __future__ import annotations

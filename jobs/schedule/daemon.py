@@ -66,7 +66,7 @@ class JobOutcome:
 
     @property
     def status(self) -> str:
-        return {0: "ok", 1: "partial", 2: "config error", 75: "busy"}.get(
+        return {0: "ok", 1: "partial", 2: "config error", 74: "not published", 75: "busy"}.get(
             self.code, "stopped" if self.code in (-signal.SIGTERM, -signal.SIGKILL, 143) else "crashed")
 
 
