@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import json
+import datetime as dt
+import email.utils
 import logging
+import struct
 import sys
+import zlib
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import altair as alt
 import pandas as pd
+from altair.utils.data import to_values
+
+from dltrends import __version__
 
 log = logging.getLogger(__name__)
 
@@ -99,18 +106,88 @@ def _register_fonts() -> None:
             vlc.register_font_directory(str(path))
 
 
-def to_png(chart: alt.TopLevelMixin, lang: str = "en", scale: float = 2.0) -> bytes:
-    """The chart as PNG, rendered offline (no data URL is fetched). Chinese charts use a CJK
-    font, and Chinese month and number formats (d3 locale zh-CN); see docs/dashboard.md."""
+@dataclass(frozen=True)
+class Caption:
+    """What an exported picture shared on its own says: what it shows, where the data comes from
+    (e.g. the panel's "Source: PyPI JSON API, collected 2 hours ago"), and when it was made."""
+
+    title: str
+    source: str
+    when: dt.datetime
+
+    def lines(self) -> list[str]:
+        return [p for p in (self.source, f"dltrends, {self.when:%Y-%m-%d}") if p]
+
+
+def to_png(chart: alt.TopLevelMixin, lang: str = "en", scale: float = 2.0,
+           caption: Caption | None = None) -> bytes:
+    """The chart as PNG, rendered offline (no data URL is fetched), however many rows it has.
+
+    Chinese charts use a CJK font, and Chinese month and number formats (d3 locale zh-CN); see
+    docs/dashboard.md. A `caption` is drawn above the chart (its title, then the source and date)
+    and stored in the PNG's text chunks (Title, Source, Creation Time, Software).
+    """
     import vl_convert as vlc
 
     _register_fonts()
-    spec = json.loads(chart.to_json())
+    spec = png_spec(chart, caption)
     locale = {}
     if lang == "zh":
         spec.setdefault("config", {})["font"] = CJK_FONTS
         locale = {"format_locale": "zh-CN", "time_format_locale": "zh-CN"}
-    return vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], **locale)
+    png = vlc.vegalite_to_png(spec, scale=scale, allowed_base_urls=[], **locale)
+    if caption is None:
+        return png
+    return with_text(png, {"Title": caption.title, "Source": caption.source,
+                           "Creation Time": email.utils.format_datetime(caption.when),
+                           "Software": f"dltrends {__version__}"})
+
+
+def png_spec(chart: alt.TopLevelMixin, caption: Caption | None = None) -> dict:
+    """The Vega-Lite spec `to_png` renders: the data inline, the caption as the title."""
+    spec = _inline_data(chart).to_dict()
+    if caption is not None:
+        spec["title"] = {"text": caption.title, "subtitle": caption.lines(), "anchor": "start",
+                         "subtitleColor": "#555", "subtitlePadding": 4, "offset": 12}
+    return spec
+
+
+def _inline_data(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """A copy of the chart with its data frames as inline values.
+
+    Altair's default data transformer refuses frames over 5,000 rows (MaxRowsError, a guard for
+    notebooks), and switching it off is global to the process, where Streamlit converts charts on
+    other threads; converting the frames here gives the same spec without touching it.
+    """
+    chart = chart.copy(deep=False)
+    data = getattr(chart, "data", alt.Undefined)
+    if isinstance(data, pd.DataFrame):
+        chart.data = alt.InlineData(values=to_values(data)["values"])
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        parts = getattr(chart, attr, alt.Undefined)
+        if isinstance(parts, list):
+            setattr(chart, attr, [_inline_data(part) for part in parts])
+    return chart
+
+
+def with_text(png: bytes, fields: dict[str, str]) -> bytes:
+    """`png` with a text chunk per non-empty field, before its end: tEXt where the text is
+    Latin-1, else iTXt (UTF-8, e.g. a Chinese title)."""
+    chunks = []
+    for key, value in fields.items():
+        text = " ".join(str(value).split())
+        if not text:
+            continue
+        try:
+            chunks.append(_chunk(b"tEXt", key.encode("latin-1") + b"\0" + text.encode("latin-1")))
+        except UnicodeEncodeError:  # keyword, compression flag and method, language, translation
+            chunks.append(_chunk(b"iTXt", key.encode("latin-1") + b"\0\0\0\0\0" + text.encode()))
+    end = png.rindex(b"IEND") - 4  # the IEND chunk starts with its 4-byte length
+    return png[:end] + b"".join(chunks) + png[end:]
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 @cache

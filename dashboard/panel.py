@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import db
-from dashboard.charts import to_png
+from dashboard.charts import Caption, to_png
 from dashboard.i18n import t
 from dashboard.queries import Queries, Query
 from dashboard.state import language
@@ -74,8 +74,9 @@ def panel(key: str, title: str, query: Query | Queries, frame: pd.DataFrame, *,
             if chart is None or show_table:
                 st.dataframe(frame, hide_index=True, width="stretch",
                              column_config=_with_date_formats(frame, column_config or {}))
-        st.caption(caption(source))
-        _actions(key, title, query, frame, chart)
+        said = caption(source)
+        st.caption(said)
+        _actions(key, title, query, frame, chart, said)
 
 
 def _with_date_formats(frame: pd.DataFrame, config: dict[str, Any]) -> dict[str, Any]:
@@ -92,7 +93,7 @@ def _is_column(value: Any) -> bool:
 
 
 def _actions(key: str, title: str, query: Query | Queries, frame: pd.DataFrame,
-             chart: alt.TopLevelMixin | None) -> None:
+             chart: alt.TopLevelMixin | None, source: str) -> None:
     name = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     left, right, _ = st.columns([1, 1, 4])
     # The CSV is built when someone downloads it, not on every run of the page
@@ -100,7 +101,10 @@ def _actions(key: str, title: str, query: Query | Queries, frame: pd.DataFrame,
                          file_name=f"dltrends-{name}.csv", mime="text/csv", key=f"csv_{key}",
                          disabled=frame.empty, on_click="ignore", icon=":material/download:")
     if chart is not None:
-        right.download_button(t("panel.download_png"), lambda: to_png(chart, language()),
+        # A picture shared on its own says what it shows, where it comes from and when
+        shared = Caption(title, source, dt.datetime.now(dt.UTC))
+        right.download_button(t("panel.download_png"),
+                              lambda: to_png(chart, language(), caption=shared),
                               file_name=f"dltrends-{name}.png", mime="image/png",
                               key=f"png_{key}", disabled=frame.empty, on_click="ignore",
                               icon=":material/image:")

@@ -4,12 +4,14 @@ self-contained HTML and Markdown in both languages, and the CLI."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import subprocess
 import sys
 
 import pytest
 import time_machine
+from PIL import Image
 from typer.testing import CliRunner
 
 import jobs.report as report_mod
@@ -127,13 +129,19 @@ def test_html_is_self_contained_and_escaped(reports):
 
 
 def test_markdown_links_its_images(reports):
-    _, written = reports["zh"]
+    report, written = reports["zh"]
     text = written.markdown.read_text(encoding="utf-8")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert len(links) == 5
+    said = []
     for link in links:
         png = (written.markdown.parent / link).read_bytes()
         assert png_size(png)[0] > 400
+        said.append(Image.open(io.BytesIO(png)).text)  # each picture names itself if shared alone
+    figures = [(b, s.source) for s in report.sections for b in s.blocks
+               if isinstance(b, report_mod.Figure)]
+    assert [(t["Title"], t["Source"]) for t in said] == [(f.title, src) for f, src in figures]
+    assert all(t["Creation Time"] == "Thu, 29 Oct 2026 08:00:00 +0000" for t in said)
     assert "| 框架 | 软件包 | 版本 | 类型 | 发布日期 | 已撤回 |" in text
 
 

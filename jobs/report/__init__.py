@@ -33,7 +33,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from dashboard.charts import to_png
+from dashboard.charts import Caption, to_png
 from dashboard.i18n import LANGUAGES, translate
 from dltrends.errors import UsageError
 from jobs.session import require_published
@@ -224,7 +224,8 @@ def _run_section(spec: Section, ctx: Context, views: set[str], report: Report) -
         built = spec.build(ctx)
         for block in built.blocks:
             if isinstance(block, Figure):
-                block.png = to_png(block.chart, ctx.lang)
+                block.png = to_png(block.chart, ctx.lang,
+                                   caption=Caption(block.title, built.source, ctx.now))
     except Exception as exc:  # one broken section must not cost the others
         log.error("report section %s failed:\n%s", spec.id, traceback.format_exc())
         report.failed.append(ctx.t("section_failed", section=title, error=str(exc).splitlines()[0]))
