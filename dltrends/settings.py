@@ -338,6 +338,11 @@ class Settings(BaseSettings):
         "and compatible); from the DLTRENDS_ALERT_WEBHOOK_URL environment variable only.",
         exclude=True,
     )
+    alert_webhook_markup: Literal["auto", "slack", "plain"] = Field(
+        "auto", description="How webhook messages are written: slack (Slack's mrkdwn, with text "
+        "from the data escaped so it can neither mention nor format), plain (plain text, for "
+        "other services), or auto (slack for hooks.slack.com, plain elsewhere).",
+    )
     alert_email_to: CommaList = Field(
         default_factory=list, description="Addresses that receive alerts by e-mail (needs smtp_host)."
     )

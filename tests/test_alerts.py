@@ -20,6 +20,7 @@ from jobs.alerts.rules import RULES
 from jobs.cli import app
 from jobs.collect.run import collect
 from jobs.collect.sources import SOURCES
+from jobs.report import render
 from jobs.schedule import daemon
 from jobs.schedule.timetable import Task, report_dir
 from tests.support.db import query
@@ -63,7 +64,7 @@ def run_collect(settings, frameworks=("onnxruntime", "pytorch")):
 
 
 def test_a_new_release_is_sent_once_by_webhook_and_email(hooked, pypi_server, smtp):
-    settings = hooked()
+    settings = hooked(alert_webhook_markup="slack")
     with time_machine.travel(RELEASE_DAY, tick=True):
         first = run_collect(settings)
         second = run_collect(settings)
@@ -207,12 +208,45 @@ def test_a_broken_rule_never_fails_the_collect(tmp_path, pypi_server, monkeypatc
     assert "no_such_column" in result.alerts.broken["new_release"]
 
 
-def test_webhook_text_cannot_inject_slack_markup():
-    frame = alerts.pd.DataFrame([{"alert_key": "k", "rule": "new_release", "subject": "x",
-                                  "title": "x <!channel> & <https://evil|click>", "url": None,
-                                  "raised_at": None}])
-    text = alerts.message(frame, "webhook").text
-    assert "<!channel>" not in text and "&lt;!channel&gt; &amp; &lt;https://evil|click&gt;" in text
+EVIL = "2.16 <!channel> *bold* _it_ ~gone~ `code` & <https://evil.example|click here>"
+SLACK_EVIL = ("2.16 &lt;!channel&gt; \u2217bold\u2217 \u02cdit\u02cd \u223cgone\u223c "
+              "\u02cbcode\u02cb &amp; &lt;https://evil.example|click here&gt;")
+
+
+@pytest.mark.parametrize("markup", ["slack", "plain"])
+def test_webhook_messages_are_escaped_for_their_target(hooked, pypi_server, tmp_path, markup):
+    """A release title and a report line from the data that try to mention everyone, format and
+    link: inert in Slack's mrkdwn, sent as they are as plain text elsewhere."""
+    settings = hooked(alert_webhook_markup=markup)
+    frame = alerts.pd.DataFrame([{"alert_key": "k", "rule": "new_release", "subject": "torch",
+                                  "title": f"torch {EVIL}", "raised_at": None,
+                                  "url": "https://pypi.org/project/torch/2.16/?a=1|x>"}])
+    notify.send(settings, notify.WEBHOOK, alerts.message(frame))
+    folder, started = tmp_path / "reports", time.time()
+    folder.mkdir()
+    line = render.MD_SPECIALS.sub(r"\\\1", f"torch {EVIL}")  # as the report writes data
+    (folder / "2026-W48.md").write_text(f"# Weekly\n\n_Source: PyPI_\n\n- {line}\n\n"
+                                        "![chart](2026-W48/chart.png)\n")
+    assert notify.deliver_report(settings, folder, started) == {"webhook": None, "email": None}
+    alert, report = (post["text"] for post in posts(pypi_server))
+    if markup == "slack":
+        assert alert == ("dltrends: 1 alert (new release)\n"
+                         f"\u2022 torch {SLACK_EVIL} "
+                         "<https://pypi.org/project/torch/2.16/?a=1%7Cx%3E|details>")
+        assert report == f"Weekly\n\nSource: PyPI\n\n- torch {SLACK_EVIL}\n"
+    else:
+        assert alert == ("dltrends: 1 alert (new release)\n"
+                         f"- torch {EVIL}\n  https://pypi.org/project/torch/2.16/?a=1|x>")
+        assert report == f"Weekly\n\nSource: PyPI\n\n- torch {EVIL}\n"
+
+
+def test_slack_markup_is_chosen_by_the_webhook_host(tmp_path, monkeypatch):
+    for url, slack in (("https://hooks.slack.com/services/T0/B0/x", True),
+                       ("https://chat.googleapis.com/v1/spaces/x/messages", False),
+                       ("https://hooks.slack.com.evil.example/services", False)):
+        monkeypatch.setenv("DLTRENDS_ALERT_WEBHOOK_URL", url)
+        assert notify.is_slack(make_settings(tmp_path)) is slack
+        assert notify.is_slack(make_settings(tmp_path, alert_webhook_markup="plain")) is False
 
 
 def test_cli_dry_run_prints_and_writes_nothing(tmp_path, pypi_server, monkeypatch):
@@ -282,7 +316,7 @@ def test_the_scheduled_report_is_delivered_on_every_channel(hooked, pypi_server,
     outcome = runner.run(task, [sys.executable, "-c", writer])
     assert outcome.code == 0
     (post,) = posts(pypi_server)
-    assert post == {"text": "# dltrends weekly\n\n- torch 2.16.0 released\n"}
+    assert post == {"text": "dltrends weekly\n\n- torch 2.16.0 released\n"}  # plain text
     (mail,) = smtp.messages
     assert mail["Subject"] == "dltrends report: 2026-W48"
     parts = {part.get_content_type(): part for part in mail.walk()}

@@ -129,7 +129,7 @@ def deliver(con: duckdb.DuckDBPyConnection, settings: Settings, run: AlertRun,
             chunk = group.iloc[start:start + MAX_PER_MESSAGE]
             keys = chunk["alert_key"].tolist()
             try:
-                notify.send(settings, str(channel), message(chunk, str(channel)), echo)
+                notify.send(settings, str(channel), message(chunk), echo)
             except notify.DeliveryError as exc:
                 log.warning("could not deliver %d alert(s): %s", len(keys), exc)
                 run.errors[str(channel)] = str(exc)
@@ -179,28 +179,23 @@ def preview(con: duckdb.DuckDBPyConnection, settings: Settings, now: dt.datetime
         (run.baseline if finding.baseline else run.new).extend(fresh)
     frame = pd.DataFrame([{"alert_key": a.key, "rule": a.rule, "subject": a.subject,
                            "title": a.title, "url": a.url, "raised_at": now} for a in run.new])
-    messages = [message(frame, channel) for channel in notify.channels(settings) or [notify.EMAIL]
-                ] if not frame.empty else []
+    messages = [message(frame)] * len(notify.channels(settings) or [notify.EMAIL]) \
+        if not frame.empty else []
     return run, messages
 
 
-def message(alerts: pd.DataFrame, channel: str) -> notify.Message:
-    """One message listing `alerts`: Slack link syntax for the webhook, plain URLs for e-mail."""
+def message(alerts: pd.DataFrame) -> notify.Message:
+    """One message listing `alerts`: plain text with the URLs, and a Slack version whose text
+    from the data is escaped and whose links are ours."""
     rules = ", ".join(sorted(set(alerts["rule"]))).replace("_", " ")
     subject = f"dltrends: {len(alerts)} alert{'s' if len(alerts) != 1 else ''} ({rules})"
-    lines = []
+    plain, slack = [subject], [notify.mrkdwn(subject)]
     for row in alerts.itertuples(index=False):
-        url = row.url if isinstance(row.url, str) else None
-        if channel == notify.WEBHOOK:
-            lines.append(f"• {_slack_escape(row.title)}" + (f" <{url}|details>" if url else ""))
-        else:
-            lines.append(f"- {row.title}" + (f"\n  {url}" if url else ""))
-    return notify.Message(subject, subject + "\n" + "\n".join(lines))
-
-
-def _slack_escape(text: str) -> str:
-    """Slack treats &, < and > as markup (links, mentions); release data must not inject any."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        url = row.url if isinstance(row.url, str) else ""
+        plain.append(f"- {row.title}" + (f"\n  {url}" if url else ""))
+        link = notify.slack_link(url, "details")
+        slack.append(f"• {notify.mrkdwn(str(row.title))}" + (f" {link}" if link else ""))
+    return notify.Message(subject, "\n".join(plain), mrkdwn="\n".join(slack))
 
 
 def _now() -> dt.datetime:

@@ -8,6 +8,7 @@ cause, never the webhook URL's path or query (a Slack webhook URL is a credentia
 from __future__ import annotations
 
 import logging
+import re
 import smtplib
 import socket
 import ssl
@@ -35,9 +36,39 @@ class DeliveryError(Exception):
 @dataclass(frozen=True)
 class Message:
     subject: str
-    text: str  # plain text; the webhook gets it as Slack mrkdwn-compatible "text"
+    text: str  # plain text: the e-mail's body, and what a webhook that is not Slack's gets
     html: str | None = None
     attachments: list[Path] = field(default_factory=list)
+    mrkdwn: str | None = None  # the Slack version, its data escaped (default: the text escaped)
+
+
+SLACK_HOSTS = ("hooks.slack.com",)
+# Slack's mrkdwn has no escape for its formatting characters: text from the data gets look-alikes
+LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"})
+
+
+def mrkdwn(text: str) -> str:
+    """Text from the data made inert for Slack: &, < and > escaped (no link, no <!channel>
+    mention), and * _ ~ ` replaced by look-alikes (no bold, italics, strike-through or code)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return text.translate(LOOKALIKES)
+
+
+def slack_link(url: str, label: str) -> str:
+    """A Slack link to an http(s) `url` from the data; the label is ours."""
+    if not url.startswith(("http://", "https://")):
+        return ""
+    for char, code in (("|", "%7C"), ("<", "%3C"), (">", "%3E"), (" ", "%20")):
+        url = url.replace(char, code)
+    return f"<{url}|{label}>"
+
+
+def is_slack(settings: Settings) -> bool:
+    """Whether the webhook gets Slack's mrkdwn (DLTRENDS_ALERT_WEBHOOK_MARKUP) or plain text."""
+    if settings.alert_webhook_markup != "auto":
+        return settings.alert_webhook_markup == "slack"
+    url = settings.alert_webhook_url.get_secret_value() if settings.alert_webhook_url else ""
+    return (urlsplit(url).hostname or "").lower() in SLACK_HOSTS
 
 
 def channels(settings: Settings) -> list[str]:
@@ -77,8 +108,9 @@ def dry_run_text(settings: Settings, message: Message) -> str:
 def post_webhook(settings: Settings, message: Message) -> None:
     secret = settings.alert_webhook_url.get_secret_value()
     where = _host(secret)
+    text = (message.mrkdwn or mrkdwn(message.text)) if is_slack(settings) else message.text
     try:
-        response = httpx.post(secret, json={"text": message.text}, timeout=settings.notify_timeout,
+        response = httpx.post(secret, json={"text": text}, timeout=settings.notify_timeout,
                               headers={"User-Agent": USER_AGENT}, follow_redirects=False)
     except httpx.InvalidURL:
         raise DeliveryError("webhook: DLTRENDS_ALERT_WEBHOOK_URL is not a valid http(s) URL") from None
@@ -165,8 +197,9 @@ def deliver_report(settings: Settings, folder: Path, since: float,
     subject = f"dltrends report: {(newest['.md'] or newest['.html']).stem}"
     outcome: dict[str, str | None] = {}
     for channel in channels(settings):
-        body = text if channel != WEBHOOK or len(text) <= MAX_WEBHOOK_TEXT else (
-            text[:MAX_WEBHOOK_TEXT] + "\n... (truncated; the full report is in the e-mail / on disk)")
+        body = text if channel != WEBHOOK else plain_text(text)
+        if channel == WEBHOOK and len(body) > MAX_WEBHOOK_TEXT:
+            body = body[:MAX_WEBHOOK_TEXT] + "\n... (truncated; the full report is in the e-mail / on disk)"
         attachments = [newest[".html"]] if channel == EMAIL and newest[".html"] else []
         try:
             send(settings, channel, Message(subject, body or subject, html, attachments), echo)
@@ -176,6 +209,24 @@ def deliver_report(settings: Settings, folder: Path, since: float,
             outcome[channel] = str(exc)
             log.warning("report %s not sent: %s", subject, exc)
     return outcome
+
+
+MD_ESCAPED = re.compile(r"\\([\\`*_{}\[\]<>|#])")
+
+
+def plain_text(markdown: str) -> str:
+    """The report's Markdown (as jobs/report/render.py writes it) as plain text: no heading marks,
+    italics, chart images (files beside the report), table rules or backslash escapes. A Slack
+    webhook gets this escaped (`mrkdwn`), so nothing from the data can format or mention."""
+    lines = []
+    for line in markdown.splitlines():
+        if line.startswith("![") or re.fullmatch(r"\|[-:|]+\|", line):
+            continue
+        line = re.sub(r"^#+ ", "", line)
+        if len(line) > 2 and line[0] == "_" and line[-1] == "_" and line[-2] != "\\":
+            line = line[1:-1]
+        lines.append(MD_ESCAPED.sub(r"\1", line))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip() + "\n"
 
 
 def _newest(folder: Path, ext: str, since: float) -> Path | None:
