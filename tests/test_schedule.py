@@ -184,6 +184,7 @@ def test_runner_logs_one_line_per_job_and_retries_when_busy(tmp_path, caplog):
     assert lines[0].startswith("job pypi: partial (exit 1, ")
     assert lines[0].endswith("s): pypi: partial, 1 new, 0 unchanged, 1 failed")
     assert lines[1].startswith("job pypi: busy (exit 75") and busy == [task]
+    assert daemon.JobOutcome("pypi", 74, 1.0, "disk full").status == "not published"
     assert json.loads(daemon.state_path(settings).read_text())["pypi"]
 
 
