@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from jobs import docs
-from jobs.docs_cli import cli_markdown
+from jobs.docs.cli_reference import cli_markdown
 
 ROOT = docs.ROOT
 PAGES = [docs.README, *sorted((ROOT / "docs").rglob("*.md"))]

@@ -15,10 +15,10 @@ from pathlib import Path
 
 from dltrends.catalogue import Example
 from dltrends.settings import describe
-from jobs.docs_cli import cli_markdown
+from jobs.docs.cli_reference import cli_markdown
 from warehouse import catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 REFERENCE = ROOT / "docs" / "reference"
 
@@ -78,7 +78,3 @@ def main(argv: list[str]) -> int:
         print(f"out of date: {', '.join(stale)}: run `python -m jobs.docs`", file=sys.stderr)
         return 1
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))

@@ -15,8 +15,8 @@ import pandas as pd
 
 from dltrends.settings import Settings
 from jobs.collect.sources import DEFAULT_SOURCES, SOURCES
-from jobs.github_status import budget_notes
 from jobs.session import require_published
+from jobs.status.github import budget_notes
 from warehouse.catalogue import COLLECT, backfill, collect
 from warehouse.db import public_views, reader
 from warehouse.lock import holder
