@@ -39,11 +39,12 @@ def run(sql: str) -> sandbox.Result:
     lim = limits()
     sandbox.check_size(sql, lim)  # before the text is hashed, cached or sent anywhere
     key = (str(path), os.stat(path).st_mtime_ns, sql, lim, hide_paths())
-    cache = _cache()
-    result = cache.get(key, db.settings().dashboard_cache_ttl)
+    cache, ttl = _cache(), db.settings().dashboard_cache_ttl
+    result = cache.get(key, ttl)
     if result is None:
         result = _execute(path, sql, lim, key[-1])
-        cache.put(key, result, lim.max_bytes * CACHE_RESULTS_AT_CAP)
+        if ttl > 0:
+            cache.put(key, result, lim.max_bytes * CACHE_RESULTS_AT_CAP)
     return result
 
 

@@ -152,3 +152,34 @@ def test_a_busy_dashboard_says_so(collected_warehouse, monkeypatch):
         for _ in range(console.CONCURRENT_QUERIES):
             console._slots.release()
     assert "此仪表盘上已有 2 条其他查询在运行" in at.error[0].value
+
+
+def test_csv_downloads_quote_text_a_spreadsheet_would_run():
+    """Dashboard downloads (the console's and every panel's) make formula-like text inert;
+    numbers, negative ones included, stay numbers."""
+    import pyarrow as pa
+
+    from warehouse import formats
+
+    table = pa.table({"text": ["=1+1", "+x", "-2", "@SUM(A1)", "\tx", "ok", None],
+                      "n": [-1, 2, 3, 4, 5, 6, 7]})
+    lines = formats.csv_bytes(table, guard_formulas=True).decode().splitlines()
+    assert lines == ["text,n", "'=1+1,-1", "'+x,2", "'-2,3", "'@SUM(A1),4", "'\tx,5", "ok,6", ",7"]
+    frame = formats.guarded_frame(table.to_pandas())
+    assert frame["text"].tolist()[:2] == ["'=1+1", "'+x"] and frame["n"].tolist()[0] == -1
+    assert formats.csv_bytes(table).decode().splitlines()[1] == "=1+1,-1"  # unguarded: faithful
+
+
+def test_the_result_cache_is_bounded_by_size():
+    import pyarrow as pa
+
+    from dashboard.console import ResultCache
+    from warehouse.sandbox import Result
+
+    cache = ResultCache(entries=64)
+    result = Result(pa.table({"s": ["x" * 1000] * 10}), False, 0.1)  # about 10 kB
+    for n in range(20):
+        cache.put(("q", n), result, budget=35_000)
+    assert cache.nbytes <= 35_000 and len(cache._items) == 3
+    assert cache.get(("q", 19), ttl=60) is result and cache.get(("q", 0), ttl=60) is None
+    assert cache.get(("q", 19), ttl=0) is None  # older than the TTL
