@@ -130,9 +130,13 @@ def test_the_file_path_is_hidden_beyond_localhost(collected_warehouse, monkeypat
     try:
         at = _run(open_app(collected_warehouse, monkeypatch, "en", PAGE,
                            q="SELECT path FROM duckdb_databases() WHERE path IS NOT NULL"))
+        data = open_app(collected_warehouse, monkeypatch, "en", "app_pages/data.py")
     finally:
         config.set_option("server.address", before)
-    assert not at.exception
+    assert not at.exception and not data.exception
+    file = next(c.value for c in data.caption if c.value.startswith("Published file"))
+    assert file.startswith(f"Published file {collected_warehouse.name}:") != shown
+    assert (str(collected_warehouse.parent) in file) == shown
     if shown:
         assert at.dataframe[0].value["path"].tolist() == [str(collected_warehouse.resolve())]
     else:
