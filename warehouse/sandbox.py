@@ -36,7 +36,7 @@ import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +125,7 @@ class Result:
     truncated: bool
     seconds: float
     sql: str = ""  # the text that ran (the query without its closing semicolon)
-    cut: str = field(default="")  # "rows" or "bytes": the limit that cut the result
+    cut: str = ""  # "rows" or "bytes": the limit that cut the result
 
     @property
     def rows(self) -> int:
