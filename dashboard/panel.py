@@ -18,6 +18,7 @@ from dashboard.charts import Caption, to_png
 from dashboard.i18n import t
 from dashboard.queries import Queries, Query
 from dashboard.state import language
+from warehouse import formats
 
 
 def age_text(when: dt.datetime | None, now: dt.datetime | None = None) -> str:
@@ -97,7 +98,8 @@ def _actions(key: str, title: str, query: Query | Queries, frame: pd.DataFrame,
     name = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
     left, right, _ = st.columns([1, 1, 4])
     # The CSV is built when someone downloads it, not on every run of the page
-    left.download_button(t("panel.download_csv"), lambda: frame.to_csv(index=False).encode("utf-8"),
+    left.download_button(t("panel.download_csv"),
+                         lambda: formats.guarded_frame(frame).to_csv(index=False).encode("utf-8"),
                          file_name=f"dltrends-{name}.csv", mime="text/csv", key=f"csv_{key}",
                          disabled=frame.empty, on_click="ignore", icon=":material/download:")
     if chart is not None:

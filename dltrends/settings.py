@@ -148,6 +148,15 @@ class Settings(BaseSettings):
         100_000, ge=1, le=10_000_000, description="Most rows a SQL console query returns; a larger "
         "result is cut there and says so (dltrends sql then exits 1)."
     )
+    sql_max_bytes: int = Field(
+        64 * 2**20, ge=1024, le=2**40, description="Most bytes (Arrow's in-memory size) a SQL "
+        "console result holds; a larger result is cut there and says so (dltrends sql then exits "
+        "1). The dashboard's result cache holds at most four times this."
+    )
+    sql_max_query_bytes: int = Field(
+        100_000, ge=100, le=10_000_000, description="Longest SQL text (UTF-8 bytes) the SQL "
+        "console accepts; a longer one is refused before it is parsed."
+    )
     bench_envs: Path = Field(
         default_factory=lambda: default_cache() / "bench-envs",
         description="Folder of the cached benchmark environments (one per spec; `dltrends bench envs` "

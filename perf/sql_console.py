@@ -5,12 +5,19 @@ Figures, each against its naive baseline in the same run:
   plain read-only DuckDB connection in the same process (what `dltrends sql` did before);
 - how long a runaway query (a 10^12-row cross join) runs before it is stopped, with a 2 s limit,
   against the same query in-process with no limit, cut off by this script after 20 s;
-- `dltrends export` (Parquet, month partitions) against COPY of each view to one file.
+- `dltrends export` (Parquet, month partitions) against COPY of each view to one file;
+- what refusing a 2 MB query costs the process that serves the page: before, the statement check
+  parsed it there, unbounded (`sandbox.check` in-process, as `run` and the dashboard did); after,
+  `sandbox.run` refuses it by length before any parse. Each in a fresh process (CPU time, wall
+  time, peak RSS above a process that only imported the same modules), rounds interleaved; and a
+  query at the 100 KB cap, parsed and run in the worker under its limits.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,13 +95,69 @@ def exports(db: Path, folder: Path) -> None:
     con.close()
 
 
+# A VALUES list of about 2 MB: the shape that cost the most to parse (seconds of CPU, then
+# DuckDB's OutOfMemoryException) among wide SELECT lists, IN lists and VALUES rows.
+BIG = "'VALUES ' + ','.join(f'({i})' for i in range(260_000))"
+AT_CAP = "'VALUES ' + ','.join(f'({i})' for i in range(13_850))"
+PROBE = """
+import json, resource, sys, time
+from pathlib import Path
+from warehouse import sandbox
+sql = {text}
+cpu, wall = time.process_time(), time.perf_counter()
+try:
+    {action}
+    outcome = "ran"
+except Exception as exc:
+    outcome = getattr(exc, "code", type(exc).__name__)
+print(json.dumps({{"cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall,
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+                  "bytes": len(sql.encode()), "outcome": outcome}}))
+"""
+ACTIONS = {
+    "baseline (imports only)": "pass",
+    "before: parse in-process": "sandbox.check(sql)",
+    "after: refused by length": "sandbox.run(Path(sys.argv[1]), sql, sandbox.Limits())",
+}
+
+
+def _probe(db: Path, text: str, action: str) -> dict:
+    code = PROBE.format(text=text, action=action)
+    run = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True,
+                         cwd=ROOT, timeout=600, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin"})
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def refusal(db: Path, rounds: int = 3) -> None:
+    samples: dict[str, list[dict]] = {name: [] for name in ACTIONS}
+    for _ in range(rounds):  # interleaved, so drift on a shared machine hits all alike
+        for name, action in ACTIONS.items():
+            samples[name].append(_probe(db, BIG, action))
+    base = statistics.median(s["rss"] for s in samples["baseline (imports only)"])
+    for name, runs in samples.items():
+        cpu, wall = [r["cpu"] for r in runs], [r["wall"] for r in runs]
+        rss = statistics.median(r["rss"] for r in runs) - base
+        print(f"2 MB query, {name:26s} cpu median {statistics.median(cpu):7.3f} s "
+              f"(range {min(cpu):.3f}-{max(cpu):.3f}), wall {statistics.median(wall):7.3f} s, "
+              f"+{rss:5.0f} MB peak RSS, {runs[0]['bytes']:,} bytes: {runs[0]['outcome']}")
+    cap = [_probe(db, AT_CAP, ACTIONS["after: refused by length"]) for _ in range(rounds)]
+    print(f"100 KB query at the cap, in the worker:      wall median "
+          f"{statistics.median(r['wall'] for r in cap):.3f} s, parent +"
+          f"{statistics.median(r['rss'] for r in cap) - base:.0f} MB, worker peak "
+          f"{max(r['worker_rss'] for r in cap):.0f} MB, {cap[0]['bytes']:,} bytes: "
+          f"{cap[0]['outcome']}")
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="dltrends-perf-") as tmp:
         db = clean_run(Path(tmp), "warehouse")  # one collect of the recorded PyPI responses
         print(f"warehouse: {db.stat().st_size / 1e6:.1f} MB from the recorded PyPI responses")
-        per_query(db)
-        runaway(db)
-        exports(db, Path(tmp))
+        if "--refusal" not in sys.argv:
+            per_query(db)
+            runaway(db)
+            exports(db, Path(tmp))
+        refusal(db)
 
 
 if __name__ == "__main__":

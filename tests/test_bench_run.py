@@ -5,6 +5,7 @@ recorded per result with their error while the rest still runs, and the command 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import signal
@@ -17,6 +18,7 @@ import pytest
 
 from collectors.bench import fingerprint
 from tests.support.db import query
+from tests.support.procs import ended_within
 
 pytestmark = pytest.mark.slow
 
@@ -191,6 +193,33 @@ def test_sigterm_stops_the_run_and_its_worker_within_10_s(bench):
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)  # killed and reaped, not left running
     assert query(db, "SELECT count(*) FROM benchmark_runs") == before
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="reads /proc")
+def test_sigkill_of_the_run_takes_its_worker_with_it(bench):
+    """The worker's own session keeps it out of reach of a signal to the run's group; a SIGKILL
+    to `dltrends bench run`, which it cannot handle, must still end the worker within seconds."""
+    folder = bench["folder"]
+    (folder / "adapters" / "hangs.py").write_text(HANGS)
+    pidfile = folder / "hangs-kill.pid"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dltrends", "bench", "run", "--spec", f"hangs:numpy=={NUMPY}",
+         "--no-reference", "--suite", "quick", "--timeout", "300", "--no-index", "--find-links",
+         str(WHEELHOUSE)], env=bench["env"] | {"HANGS_PIDFILE": str(pidfile)}, cwd=folder,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while not pidfile.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert pidfile.exists()
+    worker = int(pidfile.read_text())
+    try:
+        time.sleep(0.5)
+        proc.kill()
+        proc.wait()
+        assert ended_within(worker, 5.0), f"worker {worker} outlived `dltrends bench run`"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)
 
 
 def test_environments_are_cached_listed_and_cleaned(bench):

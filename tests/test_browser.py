@@ -65,6 +65,8 @@ def test_page_renders_in_a_real_browser(dashboard_url, browser, path, marker, la
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{dashboard_url}/{path}{'&' if '?' in path else '?'}lang={lang}")
     page.get_by_text(marker[lang], exact=True).wait_for(timeout=45_000)
+    if path.startswith("sql?q="):  # a shared link fills the editor and waits for a click on Run
+        page.get_by_test_id("stBaseButton-primary").click()  # Run, the page's one primary button
     page.wait_for_selector("[data-testid='stVegaLiteChart'], [data-testid='stDataFrame']",
                            timeout=30_000)
     page.wait_for_timeout(1500)  # let the remaining elements arrive over the websocket

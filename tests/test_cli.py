@@ -117,3 +117,31 @@ def test_collect_with_pypistats_unreachable_publishes_the_rest(env, monkeypatch)
     assert "pypi: ok, 1 new" in result.output
     assert "pypistats: failed" in result.output and "pypistats cannot be reached" in result.output
     assert "published" in result.output
+
+
+def test_sql_cuts_at_max_bytes_and_exits_1(collected_warehouse):
+    out = run("sql", "SELECT range AS n, repeat('x', 1000) AS filler FROM range(100)",
+              "--format", "csv", "--max-bytes", "20000", "--db", str(collected_warehouse))
+    assert out.exit_code == 1
+    rows = out.stdout.splitlines()[1:]
+    assert 10 <= len(rows) < 20 and rows[0].startswith("0,xxx")
+    assert f"result cut at {len(rows)} rows to stay under 20,000 bytes (--max-bytes" in out.output
+
+
+def test_sql_refuses_a_query_over_the_size_cap(collected_warehouse, monkeypatch):
+    monkeypatch.setenv("DLTRENDS_SQL_MAX_QUERY_BYTES", "100")
+    for args, stdin in ((["SELECT 1 -- " + "x" * 200], None), (["-"], "SELECT 1 -- " + "x" * 10**6)):
+        out = runner.invoke(app, ["sql", *args, "--db", str(collected_warehouse)], input=stdin)
+        assert out.exit_code == 2, out.output
+        assert "bytes long; the console takes at most 100 (DLTRENDS_SQL_MAX_QUERY_BYTES)" in out.output
+    fits = runner.invoke(app, ["sql", "-", "--db", str(collected_warehouse), "--format", "csv"],
+                         input="SELECT '飞桨' AS name;")
+    assert fits.exit_code == 0 and fits.stdout.splitlines() == ["name", "飞桨"]
+
+
+def test_sql_csv_stays_faithful_to_formula_like_text(collected_warehouse):
+    """A spreadsheet guard belongs to the dashboard's downloads; the CLI writes the data as is."""
+    out = run("sql", "SELECT '=1+1' AS f, -5 AS n, '@SUM(A1)' AS a, '+x' AS p", "--format", "csv",
+              "--db", str(collected_warehouse))
+    assert out.exit_code == 0
+    assert out.stdout.splitlines() == ["f,n,a,p", "=1+1,-5,@SUM(A1),+x"]

@@ -155,6 +155,7 @@ class WorkerRun:
         return json.dumps({"adapter": str(self.adapter), "cases": self.cases, "threads": self.threads,
                            "device": o.device, "budget_s": o.budget_s, "warmup_s": o.warmup_s,
                            "min_repeats": o.min_repeats, "max_repeats": o.max_repeats,
+                           "case_timeout_s": o.case_timeout_s,
                            "skip": [f"{r['key']}|{r['mode']}" for r in self.results]})
 
     def _env(self) -> dict[str, str]:
@@ -165,7 +166,7 @@ class WorkerRun:
 
     def _run_once(self) -> bool:
         """One worker process; True when it has to be restarted for the remaining cases."""
-        proc = subprocess.Popen([str(self.python), str(WORKER)], stdin=subprocess.PIPE,
+        proc = subprocess.Popen([str(self.python), str(WORKER), str(os.getpid())], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 env=self._env(), start_new_session=True)
         lines: queue.Queue = queue.Queue()

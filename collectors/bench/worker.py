@@ -1,8 +1,11 @@
 """The benchmark worker: runs inside one framework's isolated environment, driven by the runner.
 
-Standard library only (plus the framework its adapter imports). Reads one JSON request on stdin:
-``{"adapter": path, "cases": [...], "threads": n, "device": "cpu", "budget_s", "warmup_s",
-"min_repeats", "max_repeats", "skip": ["key|mode", ...]}`` and writes JSON lines on stdout:
+Standard library only (plus the framework its adapter imports). Started as ``python worker.py
+<runner pid>``, it dies with the runner (dltrends/lifeline.py, loaded by path) and stops at its
+own CPU-time limit per case (`case_timeout_s` times the threads), so a killed `dltrends bench`
+leaves no benchmark running. Reads one JSON request on stdin: ``{"adapter": path, "cases": [...],
+"threads": n, "device": "cpu", "budget_s", "warmup_s", "min_repeats", "max_repeats",
+"case_timeout_s", "skip": ["key|mode", ...]}`` and writes JSON lines on stdout:
 
 - ``{"type": "setup", "build": {...}}`` once the framework is imported and threads are pinned, or
   ``{"type": "setup_failed", "error": ...}`` (then exits 3);
@@ -40,6 +43,9 @@ def load_file(name: str, path: Path):
 
 
 measure = load_file("dltrends_bench_measure", Path(__file__).resolve().with_name("measure.py"))
+lifeline = load_file("dltrends_lifeline",
+                     Path(__file__).resolve().parents[2] / "dltrends" / "lifeline.py")
+CPU_HEADROOM_S = 30  # imports and warm-up beside the case's own budget
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
@@ -92,8 +98,18 @@ def run_case(adapter, case: dict, mode: str, request: dict) -> dict:
                   "seconds": round(time.perf_counter() - started, 3)}
 
 
+def cap_cpu(request: dict) -> None:
+    """CPU time for the next case (or the import): its timeout on every thread, and some."""
+    if request.get("case_timeout_s"):
+        lifeline.cap_cpu(request["case_timeout_s"] * request["threads"] + CPU_HEADROOM_S,
+                         hard=False)
+
+
 def main() -> int:
+    if len(sys.argv) > 1:
+        lifeline.arm(int(sys.argv[1]))
     request = json.loads(sys.stdin.read())
+    cap_cpu(request)
     try:
         adapter = load_adapter(request["adapter"])
         build = adapter.setup(request["threads"], request["device"])
@@ -109,6 +125,7 @@ def main() -> int:
         for mode in modes:
             if f"{case['key']}|{mode}" in skip:
                 continue
+            cap_cpu(request)
             emit({"type": "start", "key": case["key"], "mode": mode})
             emit(run_case(adapter, case, mode, request))
     return 0

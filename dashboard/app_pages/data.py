@@ -5,7 +5,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboard import db
+from dashboard import console, db
 from dashboard.i18n import t
 from dashboard.panel import age_text, column_labels, panel
 from dashboard.queries import data as queries
@@ -18,7 +18,9 @@ st.caption(t("data.intro"))
 
 path = db.published()
 stat = path.stat()
-st.caption(t("data.file", path=str(path), size=f"{stat.st_size / 1e6:.1f}",
+# the full path for a local user only; a shared dashboard names the file, not the server's folders
+st.caption(t("data.file", path=path.name if console.hide_paths() else str(path),
+             size=f"{stat.st_size / 1e6:.1f}",
              age=age_text(dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC))))
 
 

@@ -1,7 +1,10 @@
 """SQL: a read-only console over the published file, with example queries and the schema browser.
 
-The query lives in the URL (?q=...), so a link shares it; it runs in warehouse.sandbox (one
-read-only SELECT, no files, time and memory limits), and its result downloads as CSV or Parquet.
+The query lives in the URL (?q=...), so a link shares it; a link fills the editor and waits for
+a click on Run (a link must not make its reader run a query unseen). The query runs in
+warehouse.sandbox (one read-only SELECT, no files, time, memory, row and byte limits), and its
+result downloads as CSV (text that a spreadsheet would run as a formula starts with a quote) or
+Parquet.
 """
 
 import itertools
@@ -16,19 +19,26 @@ from dashboard.i18n import t
 from dashboard.panel import age_text
 from warehouse import formats
 from warehouse.catalogue import COLLECT, examples
-from warehouse.sandbox import SandboxError
+from warehouse.sandbox import SandboxError, check_size
 
 EDITOR = "_w_q"
+RAN = "_sql_ran"  # the text this session chose to run (Run or an example), never a link's
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 
 st.title(t("sql.title"))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:,.2f}".rstrip("0").rstrip(".")
+
+
 limits = console.limits()
 st.caption(t("sql.intro", seconds=f"{limits.seconds:g}", memory=limits.memory_mb,
-             rows=f"{limits.max_rows:,}"))
+             rows=f"{limits.max_rows:,}", mb=_mb(limits.max_bytes)))
 
 
 def _use_example(sql: str) -> None:
-    st.session_state[EDITOR] = sql
+    st.session_state[EDITOR] = st.session_state[RAN] = sql
     st.query_params["q"] = sql
 
 
@@ -91,11 +101,14 @@ def _result(sql: str) -> None:
         return
     st.dataframe(result.table, hide_index=True, width="stretch")
     st.caption(t("sql.result", rows=f"{result.rows:,}", seconds=f"{result.seconds:.2f}"))
-    if result.truncated:
+    if result.cut == "bytes":
+        st.warning(t("sql.truncated_bytes", rows=f"{result.rows:,}", mb=_mb(limits.max_bytes)))
+    elif result.truncated:
         st.warning(t("sql.truncated", rows=f"{limits.max_rows:,}"))
     name = re.sub(r"[^a-z0-9]+", "-", sql.lower())[:40].strip("-") or "query"
     with st.container(horizontal=True):
-        st.download_button(t("panel.download_csv"), lambda: formats.csv_bytes(result.table),
+        st.download_button(t("panel.download_csv"),
+                           lambda: formats.csv_bytes(result.table, guard_formulas=True),
                            file_name=f"dltrends-{name}.csv", mime="text/csv", key="sql_csv",
                            on_click="ignore", icon=":material/download:")
         st.download_button(t("sql.download_parquet"),
@@ -113,6 +126,11 @@ with schema_col:
     _schema_browser()
 with editor_col:
     current = st.query_params.get("q", "")
+    try:
+        check_size(current, limits)
+    except SandboxError as exc:  # a link too long to read: refused before it fills the editor
+        st.error(_error_text(exc), icon=":material/block:")
+        current = ""
     if EDITOR not in st.session_state:
         st.session_state[EDITOR] = current
     with st.expander(t("sql.examples"), expanded=not current, icon=":material/menu_book:"):
@@ -120,8 +138,10 @@ with editor_col:
     text = st.text_area(t("sql.editor"), key=EDITOR, height=200,
                         placeholder="SELECT framework, count(*) FROM releases GROUP BY ALL")
     if st.button(t("sql.run"), type="primary", icon=":material/play_arrow:"):
-        st.query_params["q"] = current = text
-    if current.strip():
+        st.query_params["q"] = current = st.session_state[RAN] = text
+    if current.strip() and st.session_state.get(RAN) == current:
         _result(current)
+    elif current.strip():
+        st.info(t("sql.from_link"), icon=":material/link:")
     else:
         st.caption(t("sql.empty"))

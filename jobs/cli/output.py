@@ -29,6 +29,14 @@ def run_query(settings: Settings, query: str) -> sandbox.Result:
     return sandbox.run(settings.db, query, sandbox.Limits.from_settings(settings))
 
 
+def read_query(settings: Settings, query: str) -> str:
+    """The query text (`-`: stdin, read no further than the size cap allows)."""
+    if query != "-":
+        return query
+    data = sys.stdin.buffer.read(settings.sql_max_query_bytes + 1)
+    return data.decode("utf-8", "replace")
+
+
 def emit_result(table: pa.Table, fmt: str, out: Path | None = None) -> None:
     """Write a query result to `out` (or stdout) in one of RESULT_FORMATS."""
     if fmt not in RESULT_FORMATS:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -28,14 +27,18 @@ def sql(
         "--timeout", help="Seconds before the query is stopped (DLTRENDS_SQL_TIMEOUT).")] = None,
     max_rows: Annotated[int | None, typer.Option(
         "--max-rows", help="Most rows returned (DLTRENDS_SQL_MAX_ROWS).")] = None,
+    max_bytes: Annotated[int | None, typer.Option(
+        "--max-bytes", help="Most bytes returned, as Arrow holds them (DLTRENDS_SQL_MAX_BYTES).")] = None,
     config: ConfigOpt = None, db: DbOpt = None,
 ) -> int:
     """Run one read-only SQL query on the published file, in the SQL console's sandbox.
 
     No file access, no settings changes, time and memory limits (see docs/sql.md#the-sql-console).
-    Exit code 1 when the result was cut at --max-rows, 2 when the query is refused or fails.
+    Exit code 1 when the result was cut at --max-rows or --max-bytes, 2 when the query is refused
+    or fails (or longer than DLTRENDS_SQL_MAX_QUERY_BYTES).
     """
-    settings = setup(config, db=db, sql_timeout=timeout, sql_max_rows=max_rows)
+    settings = setup(config, db=db, sql_timeout=timeout, sql_max_rows=max_rows,
+                     sql_max_bytes=max_bytes)
     if examples:
         typer.echo(output.examples_text(), nl=False)
         return ExitCode.OK
@@ -44,9 +47,14 @@ def sql(
         return ExitCode.OK
     if query is None:
         raise UsageError("give a query (or '-' to read it from stdin), --examples or --schema")
-    text = sys.stdin.read() if query == "-" else query
+    text = output.read_query(settings, query)
     result = output.run_query(settings, text)
     output.emit_result(result.table, fmt, out)
+    if result.cut == "bytes":
+        say(f"result cut at {result.rows} rows to stay under {settings.sql_max_bytes:,} bytes "
+            "(--max-bytes / DLTRENDS_SQL_MAX_BYTES); select fewer columns or raise the limit",
+            style="yellow")
+        return ExitCode.PARTIAL
     if result.truncated:
         say(f"result cut at {result.rows} rows (--max-rows / DLTRENDS_SQL_MAX_ROWS); "
             "narrow the query or raise the limit", style="yellow")

@@ -39,6 +39,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 
+from dltrends import lifeline
 from dltrends.cron import trigger
 from dltrends.errors import ExitCode, WarehouseBusy
 from dltrends.settings import Settings
@@ -92,7 +93,8 @@ class Runner:
                 return None
             # Its own session and process group, which `_terminate` signals as a whole
             self._child = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                           text=True, errors="replace", start_new_session=True)
+                                           text=True, errors="replace", start_new_session=True,
+                                           env=job_env(self.settings))
         remember_run(self.settings, task.name, started_wall)
         out, err = self._wait(task, self._child)
         with self._lock:
@@ -148,6 +150,13 @@ def _terminate(child: subprocess.Popen, grace: float = STOP_GRACE) -> None:
 def _signal_group(child: subprocess.Popen, signum: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):  # the group is gone
         os.killpg(child.pid, signum)
+
+
+def job_env(settings: Settings) -> dict[str, str]:
+    """The job's environment: this one, plus a lifeline (the job dies with the scheduler) and a
+    CPU-time cap of twice the job's wall-clock limit, which only matters once the scheduler that
+    enforces that limit is gone (a job is mostly one Python thread waiting on the network)."""
+    return lifeline.child_env(dict(os.environ), 2 * settings.schedule_job_timeout)
 
 
 def summarize(out: str, err: str, code: int) -> str:
