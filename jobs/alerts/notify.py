@@ -145,7 +145,9 @@ def _redact(text: str, secret: str) -> str:
     user info) from a text that may quote them, and whatever `collectors.http.redact` hides."""
     parts = urlsplit(secret)
     text = text.replace(secret, _host(secret) + "/...")
-    pieces = [parts.path if len(parts.path) > 1 else "", parts.query, parts.fragment,
+    if len(parts.path) > 1:
+        text = text.replace(parts.path, "/...")
+    pieces = [parts.path, parts.query, parts.fragment,
               parts.password or "", parts.username or "",
               *(value for _, value in parse_qsl(parts.query, keep_blank_values=True))]
     for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
