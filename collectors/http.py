@@ -33,13 +33,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpcore
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from dltrends import USER_AGENT
+from dltrends.redact import credential_name, redact, register_secrets
 
 log = logging.getLogger(__name__)
 
@@ -49,45 +49,6 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie"})
 _deadline = threading.local()  # the current request's deadline (monotonic), per thread
 _sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
 _monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _sleep
-
-
-# Query parameters whose values are credentials: exact names, and name families.
-_CREDENTIAL_NAMES = frozenset({"key", "token", "access_token", "api_key", "apikey", "api-key",
-                               "password", "passwd", "pwd", "secret", "client_secret", "sig",
-                               "signature", "code", "session", "sessionid"})
-_CREDENTIAL_PARTS = re.compile(r"^auth(?!or)|token$|secret$|password$|signature$|[_-]key$|^x-amz-|"
-                               r"^x-goog-", re.I)
-_QUERY_PAIR = re.compile(r"(?P<lead>[?&;])(?P<name>[^=&;#?\s'\"<>()]+)=(?P<value>[^&;#\s'\"<>()]*)")
-_secrets: set[str] = set()  # every secret any client was given in this process
-_secrets_lock = threading.Lock()
-MIN_SECRET = 4  # shorter values are not searched for (they would blank out ordinary words)
-
-
-def credential_name(name: str) -> bool:
-    """True for a query parameter name that carries a credential (key, token, sig, auth...)."""
-    name = name.strip().lower()
-    return name in _CREDENTIAL_NAMES or bool(_CREDENTIAL_PARTS.search(name))
-
-
-def register_secrets(*values: str | None) -> None:
-    """Remember secret values, so that `redact` removes them from every text from now on."""
-    with _secrets_lock:
-        for value in values:
-            if value and len(value) >= MIN_SECRET:
-                _secrets.update({value, quote(value, safe=""), quote_plus(value, safe="")})
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with credential query values and every known secret value replaced by "***"."""
-    text = _QUERY_PAIR.sub(lambda m: f"{m['lead']}{m['name']}=***" if credential_name(m["name"])
-                           and m["value"] else m[0], str(text))
-    extra = {v for s in secrets if s and len(s) >= MIN_SECRET
-             for v in (s, quote(s, safe=""), quote_plus(s, safe=""))}
-    with _secrets_lock:
-        known = sorted(_secrets | extra, key=len, reverse=True)
-    for value in known:
-        text = text.replace(value, "***")
-    return text
 
 
 def safe_url(url: str | httpx.URL) -> str:

@@ -1,6 +1,8 @@
 """The HTTP client layer against the fake server: retries, Retry-After, conditional requests."""
 
 import datetime as dt
+import io
+import logging
 import time
 
 import pytest
@@ -16,6 +18,7 @@ from collectors.http import (
     safe_url,
 )
 from dltrends import __version__
+from dltrends.redact import RedactingFilter
 from tests.support.fakeserver import HTML, RESET, SHORT_BODY, FakeServer, status, trickle
 
 
@@ -357,3 +360,21 @@ def test_a_download_is_held_to_the_deadline_too(server, tmp_path, waits):
     with client(server, deadline=1.0) as http, pytest.raises(HttpError):
         http.download("/f.parquet", tmp_path / "f.parquet")
     assert time.monotonic() - started < 2.5 and not (tmp_path / "f.parquet").exists()
+
+
+def test_log_lines_and_tracebacks_pass_through_redaction():
+    register_secrets("LogSecret-0123456")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    try:
+        raise ValueError("failed at https://x.org/a?key=LogSecret-0123456")
+    except ValueError:
+        logger.exception("fetching %s", "https://x.org/b?token=abcdef123&page=2")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "fetching https://x.org/b?token=***&page=2" in text and "ValueError" in text
+    assert "LogSecret-0123456" not in text and "abcdef123" not in text

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
-from collectors.http import redact
 from dltrends import USER_AGENT
+from dltrends.redact import redact
 from dltrends.settings import Settings
 
 log = logging.getLogger(__name__)

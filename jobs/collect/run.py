@@ -19,7 +19,7 @@ import duckdb
 
 from collectors.base import Inputs, ItemState, RawItem, SourceFailure
 from collectors.common import stop_after_failures
-from collectors.http import redact
+from dltrends.redact import redact
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.alerts import evaluate as alerts
