@@ -19,7 +19,6 @@ sources with a published request budget (pypistats: 30 a minute) are kept within
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.utils
 import logging
@@ -34,10 +33,12 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpcore
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from collectors.deadline import PASSED as DEADLINE_PASSED
+from collectors.deadline import bound_reads, within
+from collectors.deadline import check as check_deadline
 from dltrends import USER_AGENT
 from dltrends.redact import credential_name, redact, register_secrets
 
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 10
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie"})
-_deadline = threading.local()  # the current request's deadline (monotonic), per thread
 _sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
 _monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _sleep
 
@@ -229,7 +229,7 @@ class HttpClient:
             follow_redirects=False,  # followed here: credentials go to our own host only
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
         )
-        _bound_reads_by_deadline(self._client)
+        bound_reads(self._client)
 
     @property
     def base_url(self) -> str:
@@ -331,7 +331,7 @@ class HttpClient:
             extra["json"] = json
         request = self._client.build_request(method, url, params=params, headers=headers, **extra)
         try:
-            with self._within_deadline():
+            with within(self.deadline):
                 response = self._follow(request, stream=False)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from None
@@ -347,7 +347,7 @@ class HttpClient:
         part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
         request = self._client.build_request("GET", url, headers=headers)
         try:
-            with self._within_deadline():
+            with within(self.deadline):
                 response = self._follow(request, stream=True)
                 try:
                     self._after_response(response)
@@ -356,7 +356,7 @@ class HttpClient:
                         dest.parent.mkdir(parents=True, exist_ok=True)
                         with part.open("wb") as out:
                             for chunk in response.iter_bytes(chunk_size):
-                                _check_deadline(httpx.ReadTimeout)
+                                check_deadline(httpx.ReadTimeout)
                                 out.write(chunk)
                         part.replace(dest)
                 finally:
@@ -396,14 +396,6 @@ class HttpClient:
                                     extensions=request.extensions)
         return request
 
-    @contextlib.contextmanager
-    def _within_deadline(self) -> Iterator[None]:
-        outer = getattr(_deadline, "at", None)
-        _deadline.at = None if self.deadline is None else time.monotonic() + self.deadline
-        try:
-            yield
-        finally:
-            _deadline.at = outer
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.status_code < 400:
@@ -505,84 +497,3 @@ def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
 def _credential_header(name: str) -> bool:
     name = name.lower()
     return name in _CREDENTIAL_HEADERS or (name != "proxy-authorization" and credential_name(name))
-
-
-DEADLINE_PASSED = "the request's deadline passed"
-
-
-def _check_deadline(error: type[Exception], slack: float = 0.0) -> None:
-    at = getattr(_deadline, "at", None)
-    if at is not None and time.monotonic() >= at - slack:
-        raise error(DEADLINE_PASSED)
-
-
-def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
-    """A socket operation's timeout, cut to what is left of the request's deadline."""
-    at = getattr(_deadline, "at", None)
-    if at is None:
-        return timeout
-    _check_deadline(error)
-    left = at - time.monotonic()
-    return left if timeout is None else min(timeout, left)
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A connection whose every read and write waits at most until the request's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream):
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        try:
-            return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
-        except httpcore.ReadTimeout:
-            _check_deadline(httpcore.ReadTimeout, slack=0.05)  # the cut wait ran out: say why
-            raise
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.start_tls(
-            ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)))
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _DeadlineBackend(httpcore.NetworkBackend):
-    """httpcore's network backend with `_DeadlineStream` connections."""
-
-    def __init__(self, inner: httpcore.NetworkBackend):
-        self._inner = inner
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None, socket_options: Any = None
-                    ) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_tcp(
-            host, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options))
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Any = None) -> httpcore.NetworkStream:
-        return _DeadlineStream(self._inner.connect_unix_socket(
-            path, _bounded(timeout, httpcore.ConnectTimeout), socket_options))
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def _bound_reads_by_deadline(client: httpx.Client) -> None:
-    """Make every socket wait of `client` end at the current request's deadline.
-
-    httpx times each read on its own: a server sending a byte every few seconds would hold a
-    request for hours. httpcore takes a network backend, which httpx does not expose; it is set on
-    the connection pools here (tests/test_http.py's trickle test fails if httpx changes this).
-    """
-    for transport in [client._transport, *client._mounts.values()]:
-        pool = getattr(transport, "_pool", None)
-        if pool is not None and hasattr(pool, "_network_backend"):
-            pool._network_backend = _DeadlineBackend(pool._network_backend)
