@@ -142,7 +142,7 @@ def _host(url: str) -> str:
 
 def _redact(text: str, secret: str) -> str:
     """Remove the URL and each part of it that may be a credential (path, query, each query value,
-    user info) from a text that may quote them, and whatever `collectors.http.redact` hides."""
+    user info) from a text that may quote them, and whatever `dltrends.redact.redact` hides."""
     parts = urlsplit(secret)
     text = text.replace(secret, _host(secret) + "/...")
     if len(parts.path) > 1:
