@@ -17,14 +17,15 @@ from typing import Any
 import httpcore
 import httpx
 
-_current = threading.local()  # the running request's deadline (time.monotonic()), per thread
+_current = threading.local()  # the running request's deadline (_clock()), per thread
+_clock = time.monotonic  # bound once: a test that moves time.monotonic does not move deadlines
 
 
 @contextlib.contextmanager
 def within(seconds: float | None) -> Iterator[None]:
     """The requests made inside end `seconds` from now at the latest (None: no deadline)."""
     outer = getattr(_current, "at", None)
-    _current.at = None if seconds is None else time.monotonic() + seconds
+    _current.at = None if seconds is None else _clock() + seconds
     try:
         yield
     finally:
@@ -36,7 +37,7 @@ PASSED = "the request's deadline passed"
 
 def check(error: type[Exception], slack: float = 0.0) -> None:
     at = getattr(_current, "at", None)
-    if at is not None and time.monotonic() >= at - slack:
+    if at is not None and _clock() >= at - slack:
         raise error(PASSED)
 
 
@@ -45,8 +46,9 @@ def _bounded(timeout: float | None, error: type[Exception]) -> float | None:
     at = getattr(_current, "at", None)
     if at is None:
         return timeout
-    check(error)
-    left = at - time.monotonic()
+    left = at - _clock()
+    if left <= 0:
+        raise error(PASSED)
     return left if timeout is None else min(timeout, left)
 
 
