@@ -123,7 +123,8 @@ class BigQueryCollector(Collector):
         extra = {"sleep": sleep} if sleep else {}
         client = HttpClient(settings.bigquery_url, timeout=max(settings.http_timeout, 90.0),
                             retries=settings.http_retries, max_retry_wait=settings.http_max_retry_wait,
-                            contact=settings.contact, pool_size=1, **extra)
+                            contact=settings.contact, pool_size=1, deadline=settings.http_deadline,
+                            **extra)
         registry = inputs.registry
         packages = ([p.key for p in registry.packages(nightlies=settings.nightlies, only=inputs.frameworks)]
                     if registry is not None else [])

@@ -91,7 +91,8 @@ class ClickpyCollector(Collector):
         client = HttpClient(
             settings.clickpy_url, timeout=max(settings.http_timeout, 60.0),
             retries=settings.http_retries, max_retry_wait=settings.http_max_retry_wait,
-            contact=settings.contact, pool_size=settings.clickpy_concurrency, **extra,
+            contact=settings.contact, pool_size=settings.clickpy_concurrency,
+            deadline=settings.http_deadline, **extra,
         )
         window = Window(inputs.since or DEFAULT_SINCE, inputs.until)
         return cls(client, settings.clickpy_user, settings.clickpy_concurrency, window)

@@ -4,7 +4,8 @@ months and snapshot days, and stopping a source whose host does not answer at al
 A host that gives no HTTP answer after the client's retries (no DNS, refused, timed out) stops its
 source at once with `SourceUnreachable`: asking it for the next hundred items would only take the
 same time again and bury the one clear message under a hundred copies. The job records the message
-in the run log and goes on with the next source.
+in the run log and goes on with the next source. For the same reason a source whose items keep
+failing stops after DLTRENDS_SOURCE_MAX_FAILURES of them in a row (`stop_after_failures`).
 """
 
 from __future__ import annotations
@@ -16,14 +17,35 @@ from typing import Any, TypeVar
 
 import httpx
 
-from collectors.base import RawItem, SourceUnavailable
-from collectors.http import HttpClient, HttpError
+from collectors.base import RawItem, SourceFailure, SourceUnavailable
+from collectors.http import HttpClient, HttpError, safe_url
 
 T = TypeVar("T")
 
 
 class SourceUnreachable(SourceUnavailable):
     """The source's host gave no HTTP answer; nothing more is requested from it in this run."""
+
+
+class TooManyFailures(SourceFailure):
+    """So many items in a row failed that the rest would most likely fail the same way."""
+
+
+def stop_after_failures(items: Iterable[RawItem], limit: int, source: str) -> Iterator[RawItem]:
+    """The items, until `limit` of them in a row have failed (0: no limit): then, after yielding
+    the last failed one, raise TooManyFailures naming the last error. Deferred items neither
+    count nor break the run of failures; a saved or unchanged one ends it."""
+    streak = 0
+    for item in items:
+        yield item
+        if item.status == "failed":
+            streak += 1
+            if limit and streak >= limit:
+                raise TooManyFailures(
+                    f"{source} stopped after {streak} items in a row failed "
+                    f"(DLTRENDS_SOURCE_MAX_FAILURES); the last, {item.key}: {item.error}")
+        elif item.status != "deferred":
+            streak = 0
 
 
 def make_client(settings: Any, base_url: str, sleep: Callable[[float], None] | None, *,
@@ -40,6 +62,7 @@ def make_client(settings: Any, base_url: str, sleep: Callable[[float], None] | N
         pool_size=pool_size or settings.concurrency,
         headers=headers,
         secrets=secrets,
+        deadline=settings.http_deadline,
         **extra,
     )
 
@@ -107,12 +130,13 @@ def decode_json(response: httpx.Response) -> Any:
     ctype = response.headers.get("Content-Type", "")
     if "json" not in ctype:
         raise ValueError(f"expected JSON, got {ctype or 'no content type'} "
-                         f"({len(response.content)} bytes) from {response.url}")
+                         f"({len(response.content)} bytes) from {safe_url(response.url)}")
     try:
         return json.loads(response.content)
     except json.JSONDecodeError as exc:
         raise ValueError(f"invalid JSON ({exc.msg} at byte {exc.pos} of "
-                         f"{len(response.content)}; truncated body?) from {response.url}") from None
+                         f"{len(response.content)}; truncated body?) from {safe_url(response.url)}"
+                         ) from None
 
 
 def error_field(exc: HttpError, *names: str) -> str | None:

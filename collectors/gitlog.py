@@ -9,11 +9,13 @@ are not counted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
 import os
 import shutil
+import signal
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
@@ -45,18 +47,36 @@ def _env() -> dict[str, str]:
             "GCM_INTERACTIVE": "never", "LC_ALL": "C"}
 
 
+# A transfer slower than 1 KB/s for 2 minutes is abandoned by git itself (a trickling server);
+# TIMEOUT bounds the whole command, and kills git's helpers (git-remote-https) with it.
+_LOW_SPEED = ["-c", "http.lowSpeedLimit=1000", "-c", "http.lowSpeedTime=120"]
+
+
 def run_git(args: list[str], cwd: Path | None = None, timeout: float = TIMEOUT) -> str:
+    process = subprocess.Popen(["git", *_LOW_SPEED, *args], cwd=cwd, env=_env(),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               encoding="utf-8", errors="replace", start_new_session=True)
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, env=_env(), capture_output=True, text=True,
-                              timeout=timeout, check=False, encoding="utf-8", errors="replace")
+        stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        _kill_group(process)
         raise GitError(f"git {args[0]} took longer than {timeout:.0f} s") from None
-    if done.returncode != 0:
-        words = (done.stderr or done.stdout).strip().splitlines()
+    except BaseException:  # SIGTERM or Ctrl-C: git and its helpers go too
+        _kill_group(process)
+        raise
+    if process.returncode != 0:
+        words = (stderr or stdout).strip().splitlines()
         fatal = [w for w in words if w.startswith(("fatal:", "error:"))]
-        said = (fatal or words or [f"exit {done.returncode}"])[0]
+        said = (fatal or words or [f"exit {process.returncode}"])[0]
         raise GitError(f"git {args[0]} failed: {said}")
-    return done.stdout
+    return stdout
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    """Kill git and every helper it started (they share its new session's process group)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from typing import Any
 
 from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
 from collectors.common import decode_json, failed, make_client, secret, stop_if_unreachable
-from collectors.http import HttpClient, HttpError
+from collectors.http import HttpClient, HttpError, safe_url
 from dltrends.settings import Settings
 
 NAME = "hf"
@@ -91,7 +91,8 @@ class HubCollector(Collector):
         for response in self.client.paginate("/api/models", params=params):
             models = decode_json(response)
             if not isinstance(models, list):
-                raise ValueError(f"unexpected JSON shape (not a list of models) from {response.url}")
+                raise ValueError("unexpected JSON shape (not a list of models) from "
+                                 f"{safe_url(response.url)}")
             pages += 1
             count += len(models)
             listed_downloads += sum(_int(m.get("downloads")) for m in models if isinstance(m, dict))

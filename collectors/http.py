@@ -6,8 +6,13 @@ an HTTP date) sets the wait; otherwise capped exponential backoff with jitter. A
 `max_retry_wait` is not waited for: the request fails at once with that reason. A host name that
 does not resolve is not retried (no network, or a typo in a URL setting): waiting seconds for DNS
 to change only delays the other sources.
-Error texts name the URL and the cause, never request headers (they may carry credentials), and
-secret query parameters given as `secrets` are replaced by "***" in every URL an error names.
+Error texts name the URL and the cause, never request headers (they may carry credentials). Every
+text made from a URL goes through `redact`: query parameters with credential-like names (`key`,
+`token`, `password`, `sig`, `auth...`) and the value of every secret a client was given (`secrets`,
+an `Authorization` header) become "***". Credentials go only to the client's own host: a redirect or
+a `Link: rel=next` to another host is followed without them (and logged).
+Every request has an overall deadline (`deadline`, DLTRENDS_HTTP_DEADLINE), so a server that trickles
+bytes cannot hold it longer, whatever the per-read timeout.
 A client may also be throttled (`RateLimiter`: at most N requests in any 60 s window), which is how
 sources with a published request budget (pypistats: 30 a minute) are kept within it.
 """
@@ -19,6 +24,7 @@ import email.utils
 import logging
 import os
 import random
+import re
 import socket
 import threading
 import time
@@ -26,18 +32,28 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, quote_plus
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from collectors.deadline import PASSED as DEADLINE_PASSED
+from collectors.deadline import bound_reads, within
+from collectors.deadline import check as check_deadline
 from dltrends import USER_AGENT
+from dltrends.redact import credential_name, redact, register_secrets
 
 log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_REDIRECTS = 10
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie"})
 _sleep = time.sleep  # the one place dltrends waits between retries; tests replace it
 _monotonic = time.monotonic  # the rate limiter's clock; tests replace it with _sleep
+
+
+def safe_url(url: str | httpx.URL) -> str:
+    """A URL as text for an error or a log line: the one way dltrends turns a URL into text."""
+    return redact(str(url))
 
 
 class HttpError(Exception):
@@ -50,6 +66,7 @@ class HttpError(Exception):
     def __init__(self, url: str, reason: str, status: int | None = None,
                  retry_after: float | None = None, *, transient: bool = True, body: str = "",
                  detail: str | None = None, retryable: bool | None = None):
+        url, reason = redact(url), redact(reason)  # an error text never carries a credential
         super().__init__(f"{reason} ({url})")
         self.url = url
         self.reason = reason
@@ -62,7 +79,7 @@ class HttpError(Exception):
         self.connect_failed = False
 
     def add_context(self, text: str) -> None:
-        self.reason = f"{self.reason}; {text}"
+        self.reason = f"{self.reason}; {redact(text)}"
         self.args = (f"{self.reason} ({self.url})",)
 
     @property
@@ -95,19 +112,39 @@ class RateLimited(HttpError):
         self.reset_at = reset_at
 
 
+MAX_HINT = 366 * 86400.0  # the longest wait a server's hint is taken at (a year): no overflow
+_ASCII_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,9})?")  # GitHub sometimes sends "4999.0"
+
+
+def hint_seconds(value: str | None, cap: float = MAX_HINT) -> float | None:
+    """A whole number from a header, ASCII digits only ("²" or Arabic-Indic digits are no number),
+    at most `cap`; None when it is not such a number."""
+    value = (value or "").strip()
+    if not _ASCII_NUMBER.fullmatch(value):
+        return cap if value.isascii() and value.isdigit() else None
+    return min(float(value), cap)
+
+
 def parse_retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date), None if absent."""
-    if not value:
+    """Seconds to wait from a Retry-After header (delta-seconds or any HTTP-date form: IMF-fixdate,
+    RFC 850, asctime, with GMT or -0000); None when absent or unparseable (no hint, never an error).
+    Dates without a zone are UTC (RFC 9110); the wait is clamped to 0..MAX_HINT."""
+    if not value or not value.strip():
         return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if (seconds := hint_seconds(value)) is not None:
+        return seconds
     try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        when = email.utils.parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if when.tzinfo is None:  # asctime and "-0000" dates come back naive: HTTP dates are UTC
+        when = when.replace(tzinfo=dt.UTC)
     now = now or dt.datetime.now(dt.UTC)
-    return max(0.0, (when - now).total_seconds())
+    try:
+        wait = (when - now).total_seconds()
+    except OverflowError:
+        return None
+    return min(max(0.0, wait), MAX_HINT)
 
 
 class RateLimiter:
@@ -168,15 +205,17 @@ class HttpClient:
         secrets: Iterable[str] = (),
         limiter: RateLimiter | None = None,
         default_429_wait: float | None = None,
+        deadline: float | None = 600.0,
     ):
         agent = USER_AGENT if not contact else USER_AGENT.replace(")", f"; {contact})")
         self.max_retry_wait = max_retry_wait
         self.retries = retries
-        # A secret shows up raw or URL-encoded (as a query parameter) in URLs and messages.
-        self._secrets = sorted({v for s in secrets if s for v in (s, quote(s, safe=""),
-                                                                   quote_plus(s, safe=""))},
-                               key=len, reverse=True)
+        self._secrets = [s for s in secrets if s]
+        self._secrets += [v.split(" ", 1)[-1] for k, v in (headers or {}).items()
+                          if _credential_header(k) and v]
+        register_secrets(*self._secrets)
         self.timeout = timeout
+        self.deadline = deadline or None  # seconds one request may take in all; None: no limit
         self._sleep = sleep or (lambda seconds: _sleep(seconds))
         self.limiter = limiter
         # A 429 without Retry-After: wait this long (a per-minute limit needs about a minute)
@@ -187,9 +226,10 @@ class HttpClient:
             base_url=base_url.rstrip("/"),
             timeout=httpx.Timeout(timeout),
             headers={"User-Agent": agent, **(headers or {})},
-            follow_redirects=True,
+            follow_redirects=False,  # followed here: credentials go to our own host only
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
         )
+        bound_reads(self._client)
 
     @property
     def base_url(self) -> str:
@@ -272,11 +312,12 @@ class HttpClient:
 
     def paginate(self, url: str, *, params: dict[str, Any] | None = None,
                  headers: dict[str, str] | None = None) -> Iterator[httpx.Response]:
-        """Follow `Link: <...>; rel="next"` headers from the first page to the last."""
+        """Follow `Link: <...>; rel="next"` headers from the first page to the last; a next page
+        on another host is asked for without credentials (see `_guard`)."""
         response = self.get(url, params=params, headers=headers)
         yield response
         while next_url := response.links.get("next", {}).get("url"):
-            response = self.get(next_url, headers=headers)
+            response = self.get(next_url, headers=headers)  # another host: without credentials
             yield response
 
     def _send_once(self, method: str, url: str, params: dict[str, Any] | None,
@@ -288,8 +329,10 @@ class HttpClient:
         extra: dict[str, Any] = {} if timeout is None else {"timeout": httpx.Timeout(timeout)}
         if json is not None:
             extra["json"] = json
+        request = self._client.build_request(method, url, params=params, headers=headers, **extra)
         try:
-            response = self._client.request(method, url, params=params, headers=headers, **extra)
+            with within(self.deadline):
+                response = self._follow(request, stream=False)
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from None
         self._after_response(response)
@@ -302,21 +345,57 @@ class HttpClient:
             self.limiter.acquire()
         self.requests_sent += 1
         part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+        request = self._client.build_request("GET", url, headers=headers)
         try:
-            with self._client.stream("GET", url, headers=headers) as response:
-                self._after_response(response)
-                self._checked(response)
-                if response.status_code == 200:
-                    dest.parent.mkdir(parents=True, exist_ok=True)
-                    with part.open("wb") as out:
-                        for chunk in response.iter_bytes(chunk_size):
-                            out.write(chunk)
-                    part.replace(dest)
+            with within(self.deadline):
+                response = self._follow(request, stream=True)
+                try:
+                    self._after_response(response)
+                    self._checked(response)
+                    if response.status_code == 200:
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        with part.open("wb") as out:
+                            for chunk in response.iter_bytes(chunk_size):
+                                check_deadline(httpx.ReadTimeout)
+                                out.write(chunk)
+                        part.replace(dest)
+                finally:
+                    response.close()
                 return response
         except httpx.TransportError as exc:
             raise self._transport_error(url, exc) from None
         finally:
             part.unlink(missing_ok=True)
+
+    def _follow(self, request: httpx.Request, *, stream: bool) -> httpx.Response:
+        """Send, following redirects; a hop to another host goes without credentials."""
+        request = self._guard(request)
+        for _ in range(MAX_REDIRECTS):
+            response = self._client.send(request, stream=stream)
+            if response.next_request is None:
+                return response
+            response.close()
+            request = self._guard(response.next_request)
+        raise httpx.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects", request=request)
+
+    def _guard(self, request: httpx.Request) -> httpx.Request:
+        """The request as it may go out: to another host than the client's, without credentials
+        (credential headers and query parameters), and logged."""
+        if _origin(request.url) == _origin(self._client.base_url):
+            return request
+        headers = [(k, v) for k, v in request.headers.multi_items() if not _credential_header(k)]
+        query = [(k, v) for k, v in request.url.params.multi_items() if not credential_name(k)]
+        dropped = (len(request.headers.multi_items()) - len(headers)
+                   + len(request.url.params.multi_items()) - len(query))
+        if dropped:
+            log.info("following %s %s on another host than %s: sent without its credentials",
+                     request.method, self._safe(str(request.url.copy_with(query=None))),
+                     self.base_url)
+            request = httpx.Request(request.method, request.url.copy_with(params=query),
+                                    headers=headers, stream=request.stream,
+                                    extensions=request.extensions)
+        return request
+
 
     def _checked(self, response: httpx.Response) -> httpx.Response:
         if response.status_code < 400:
@@ -353,6 +432,10 @@ class HttpClient:
 
     def _describe_transport(self, url: str, exc: httpx.TransportError) -> HttpError:
         where = self._safe(self._url(url))
+        if isinstance(exc, httpx.TimeoutException) and DEADLINE_PASSED in str(exc):
+            return HttpError(where, f"no complete answer within the {self.deadline:.0f} s deadline "
+                             "for one request (DLTRENDS_HTTP_DEADLINE); not retried",
+                             transient=False)
         if isinstance(exc, httpx.TimeoutException):
             return HttpError(where, f"timed out ({type(exc).__name__})")
         if _dns_failure(exc):
@@ -362,9 +445,7 @@ class HttpClient:
         return HttpError(where, f"connection failed ({type(exc).__name__}: {self._safe(str(exc))})")
 
     def _safe(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return redact(text, self._secrets)
 
     def _url(self, url: str) -> str:
         return str(self._client.base_url.join(url))
@@ -407,3 +488,12 @@ def _text_detail(response: httpx.Response, limit: int = 300) -> str | None:
         return None
     text = " ".join(response.text.split())
     return (text[:limit] + " ...") if len(text) > limit else (text or None)
+
+
+def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
+def _credential_header(name: str) -> bool:
+    name = name.lower()
+    return name in _CREDENTIAL_HEADERS or (name != "proxy-authorization" and credential_name(name))

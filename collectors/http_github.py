@@ -38,7 +38,16 @@ from github.Requester import Requester
 from urllib3.util.retry import Retry
 
 import collectors.http as http
-from collectors.http import HttpClient, HttpError, RateLimited, parse_retry_after
+from collectors.http import (
+    MAX_HINT,
+    HttpClient,
+    HttpError,
+    RateLimited,
+    hint_seconds,
+    parse_retry_after,
+    register_secrets,
+    safe_url,
+)
 from dltrends import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -72,7 +81,14 @@ def _clock() -> float:
 
 
 def utc(epoch: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(epoch, dt.UTC)
+    """An epoch time as UTC, clamped to a year from now (a server's absurd reset cannot overflow)."""
+    now = _clock()
+    return dt.datetime.fromtimestamp(min(max(epoch, 0.0), now + MAX_HINT, 253_402_300_799.0), dt.UTC)
+
+
+def reset_epoch(value: Any) -> float | None:
+    """An X-RateLimit-Reset header as epoch seconds (ASCII digits, clamped); None if unreadable."""
+    return hint_seconds(str(value), cap=_clock() + MAX_HINT) if value is not None else None
 
 
 @dataclass
@@ -90,12 +106,13 @@ class RateBudget:
         if "x-ratelimit-remaining" not in h or "x-ratelimit-limit" not in h:
             return
         name = h.get("x-ratelimit-resource") or resource or "core"
-        try:
-            limit, remaining = int(float(h["x-ratelimit-limit"])), int(float(h["x-ratelimit-remaining"]))
-            bucket = Bucket(limit, remaining, float(h.get("x-ratelimit-reset") or _clock() + 3600),
-                            int(float(h.get("x-ratelimit-used") or limit - remaining)))
-        except ValueError:
-            return
+        numbers = [hint_seconds(h[k], cap=1e9) for k in ("x-ratelimit-limit", "x-ratelimit-remaining")]
+        if None in numbers:
+            return  # not numbers GitHub would send: no hint
+        limit, remaining = (int(n) for n in numbers)  # type: ignore[arg-type]
+        reset = reset_epoch(h.get("x-ratelimit-reset")) or _clock() + 3600
+        used = hint_seconds(h.get("x-ratelimit-used"), cap=1e9)
+        bucket = Bucket(limit, remaining, reset, int(used) if used is not None else limit - remaining)
         with self._lock:
             self.buckets[name] = bucket
 
@@ -150,7 +167,7 @@ def classify(status: int, headers: Any, message: str) -> Limit | None:
     if status not in (403, 429):
         return None
     h = {k.lower(): str(v) for k, v in headers.items()}
-    reset = float(h["x-ratelimit-reset"]) if h.get("x-ratelimit-reset", "").isdigit() else None
+    reset = reset_epoch(h.get("x-ratelimit-reset"))
     if h.get("x-ratelimit-remaining") == "0" or _PRIMARY.search(message or ""):
         return Limit("primary", reset=reset)
     if "retry-after" in h:
@@ -217,12 +234,14 @@ class GitHubHttp(HttpClient):
     """HttpClient that knows GitHub's rate limits (see the module docstring)."""
 
     def __init__(self, api_url: str, token: str | None, budget: RateBudget, *, timeout: float,
-                 retries: int, max_retry_wait: float, contact: str = "", sleep=None):
+                 retries: int, max_retry_wait: float, contact: str = "", sleep=None,
+                 deadline: float | None = None):
         headers = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": API_VERSION}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         super().__init__(api_url, timeout=timeout, retries=retries, max_retry_wait=max_retry_wait,
-                         contact=contact, pool_size=2, headers=headers, sleep=sleep)
+                         contact=contact, pool_size=2, headers=headers, sleep=sleep,
+                         deadline=deadline)
         self.budget = budget
 
     def _before_request(self, url: str) -> None:
@@ -241,7 +260,7 @@ class GitHubHttp(HttpClient):
             if message and message.lower() not in base.reason.lower():
                 base.add_context(message[:200])
             return base
-        url, status = str(response.url), response.status_code
+        url, status = safe_url(response.url), response.status_code
         try:
             wait = limit_wait(limit, status, url, self.budget, self.max_retry_wait)
         except RateLimited as exc:
@@ -360,6 +379,11 @@ class GitHubRetry(GithubRetry):
         retry.forced_wait = wait  # type: ignore[attr-defined]
         return retry
 
+    def get_retry_after(self, response: Any) -> float | None:
+        """Retry-After as `collectors.http` reads it: any HTTP-date form, ASCII digits, clamped;
+        unreadable is no hint (urllib3's own parser raises InvalidHeader and aborts the request)."""
+        return parse_retry_after(response.headers.get("Retry-After"))
+
     def sleep(self, response=None) -> None:
         if self.forced_wait is not None:
             wait = self.forced_wait
@@ -399,6 +423,7 @@ class GitHubApi:
 
     def __init__(self, settings: Any, sleep=None):
         token = settings.github_token.get_secret_value() if settings.github_token else None
+        register_secrets(token)
         self.authenticated = bool(token)
         self.budget = RateBudget(settings.github_max_wait, authenticated=self.authenticated)
         self.api_url = settings.github_api_url.rstrip("/")
@@ -406,7 +431,8 @@ class GitHubApi:
         self.http = GitHubHttp(self.api_url, token, self.budget, timeout=settings.http_timeout,
                                retries=settings.http_retries,
                                max_retry_wait=settings.http_max_retry_wait,
-                               contact=settings.contact, sleep=sleep)
+                               contact=settings.contact, sleep=sleep,
+                               deadline=settings.http_deadline)
         self._counter = Counter()
         retry = GitHubRetry(self.budget, self._counter, settings.http_max_retry_wait,
                             total=settings.http_retries)

@@ -8,7 +8,6 @@ compared with the serial stored after the last successful fetch.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -16,8 +15,8 @@ from typing import Any
 import httpx
 
 from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, completed, utcnow
-from collectors.common import failed, stop_if_unreachable
-from collectors.http import HttpClient, HttpError
+from collectors.common import decode_json, failed, stop_if_unreachable
+from collectors.http import HttpClient, HttpError, safe_url
 from dltrends.settings import Settings
 
 NAME = "pypi"
@@ -53,6 +52,7 @@ class PypiCollector(Collector):
             max_retry_wait=settings.http_max_retry_wait,
             contact=settings.contact,
             pool_size=settings.concurrency,
+            deadline=settings.http_deadline,
             **extra,
         )
         return cls(client, settings.concurrency)
@@ -102,17 +102,10 @@ def _describe(exc: HttpError) -> str:
 
 def _decode(response: httpx.Response) -> dict[str, Any]:
     """The project JSON, or ValueError naming what is wrong with the body."""
-    ctype = response.headers.get("Content-Type", "")
-    if "json" not in ctype:
-        raise ValueError(f"expected JSON, got {ctype or 'no content type'} "
-                         f"({len(response.content)} bytes) from {response.url}")
-    try:
-        payload = json.loads(response.content)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg} at byte {exc.pos} of "
-                         f"{len(response.content)}; truncated body?) from {response.url}") from None
+    payload = decode_json(response)
     if not (isinstance(payload, dict) and isinstance(payload.get("info"), dict)
             and isinstance(payload.get("releases"), dict)
             and isinstance(payload.get("last_serial"), int)):
-        raise ValueError(f"unexpected JSON shape (no info/releases/last_serial) from {response.url}")
+        raise ValueError("unexpected JSON shape (no info/releases/last_serial) from "
+                         f"{safe_url(response.url)}")
     return payload

@@ -18,7 +18,6 @@ A 429 whose Retry-After is longer than DLTRENDS_HTTP_MAX_RETRY_WAIT defers the r
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -26,8 +25,8 @@ from typing import Any
 import httpx
 
 from collectors.base import NO_INPUTS, Collector, Inputs, ItemState, RawItem, Stream, utcnow
-from collectors.common import Probe, failed
-from collectors.http import HttpClient, HttpError, RateLimiter
+from collectors.common import Probe, decode_json, failed
+from collectors.http import HttpClient, HttpError, RateLimiter, safe_url
 from dltrends.settings import Settings
 
 NAME = "pypistats"
@@ -70,6 +69,7 @@ class PypistatsCollector(Collector):
             contact=settings.contact,
             pool_size=1,
             limiter=RateLimiter(settings.pypistats_rate, **extra),
+            deadline=settings.http_deadline,
             default_429_wait=60.0,  # its limit is per minute: a shorter wait only earns another 429
             **extra,
         )
@@ -126,21 +126,14 @@ class PypistatsCollector(Collector):
 
 def decode(response: httpx.Response) -> dict[str, Any]:
     """The answer, or ValueError naming what is wrong with it (HTML, truncated, rows without dates)."""
-    ctype = response.headers.get("Content-Type", "")
-    if "json" not in ctype:
-        raise ValueError(f"expected JSON, got {ctype or 'no content type'} "
-                         f"({len(response.content)} bytes) from {response.url}")
-    try:
-        body = json.loads(response.content)
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"invalid JSON ({exc.msg} at byte {exc.pos} of {len(response.content)}; "
-                         f"truncated body?) from {response.url}") from None
+    body = decode_json(response)
+    where = safe_url(response.url)
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-        raise ValueError(f"unexpected JSON shape (no data list) from {response.url}")
+        raise ValueError(f"unexpected JSON shape (no data list) from {where}")
     bad = [r for r in body["data"] if not _daily_row(r)]
     if bad:
         raise ValueError(f"{len(bad)} of {len(body['data'])} rows are not daily "
-                         f"{{category, date, downloads}} rows (first: {bad[0]!r}) from {response.url}")
+                         f"{{category, date, downloads}} rows (first: {bad[0]!r}) from {where}")
     return body
 
 

@@ -120,6 +120,16 @@ class Settings(BaseSettings):
         description="Longest wait (seconds) honoured for one Retry-After or backoff; a longer "
         "Retry-After fails the item instead of stalling the run.",
     )
+    http_deadline: float = Field(
+        600.0, ge=0,
+        description="Seconds one HTTP request may take in all (connect, headers, body, redirects), "
+        "however slowly the server sends; a request past it fails without retries (0: no limit).",
+    )
+    source_max_failures: int = Field(
+        25, ge=0,
+        description="A source stops after this many items in a row failed, with one message "
+        "instead of hundreds (0: never stop); deferred items do not count.",
+    )
     concurrency: int = Field(8, ge=1, le=64, description="Requests in flight at once per source.")
     nightlies: bool = Field(
         False, description="Also track the registry's pypi_nightly packages (large, change daily)."

@@ -322,3 +322,22 @@ def test_the_scheduled_report_is_delivered_on_every_channel(hooked, pypi_server,
     parts = {part.get_content_type(): part for part in mail.walk()}
     assert "<h1>dltrends weekly</h1>" in parts["text/html"].get_payload()
     assert [p.get_filename() for p in mail.walk() if p.get_filename()] == ["2026-W48.html"]
+
+
+GCHAT = "/v1/spaces/AAAA/messages"
+GCHAT_KEY, GCHAT_TOKEN = "AIzaSyGChatKey0123456789", "GChatTok-987654321zyx"
+
+
+def test_webhook_errors_hide_query_string_secrets(tmp_path, pypi_server, monkeypatch):
+    """Google Chat's webhook URL carries its credentials in the query: ?key=...&token=..."""
+    target = f"{GCHAT}?key={GCHAT_KEY}&token={GCHAT_TOKEN}"
+    pypi_server.add(GCHAT, "ok", content_type="text/plain", method="POST")
+    pypi_server.fail(GCHAT, status(400, f"bad request to {{base}}{target}: key {GCHAT_KEY}, "
+                                        f"token={GCHAT_TOKEN}"), method="POST")
+    monkeypatch.setenv("DLTRENDS_ALERT_WEBHOOK_URL", pypi_server.url + target)
+    settings = make_settings(tmp_path, pypi_server)
+    with pytest.raises(notify.DeliveryError) as info:
+        notify.post_webhook(settings, notify.Message("subject", "text"))
+    text = str(info.value)
+    assert text.startswith("webhook http://127.0.0.1: HTTP 400 bad request to")
+    assert GCHAT_KEY not in text and GCHAT_TOKEN not in text

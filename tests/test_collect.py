@@ -208,3 +208,22 @@ def test_a_cause_shared_by_many_items_is_said_once():
             counts.fail(stream, repo, "GitHub API unreachable")
     counts.fail("releases", "c/three", "HTTP 404")
     assert counts.error_text() == "a/one, b/two: GitHub API unreachable; c/three: HTTP 404"
+
+
+def test_a_source_stops_after_n_items_in_a_row_failed(tmp_path, pypi_server, registry):
+    keys = [p.key for p in registry.packages()]
+    failing = keys[1:]  # the first package answers
+    assert len(failing) > 10
+    for key in failing:
+        pypi_server.fail(f"/pypi/{key}/json", status(404))
+    settings = make_settings(tmp_path, pypi_server, concurrency=1, source_max_failures=3)
+    run = collect(settings, registry, ["pypi"]).sources[0]
+    assert run.status == "failed"
+    assert run.error.startswith("pypi stopped after 3 items in a row failed "
+                                "(DLTRENDS_SOURCE_MAX_FAILURES); the last, ")
+    assert "HTTP 404" in run.error
+    asked = pypi_server.count()
+    assert asked <= 1 + 3 + 2, asked  # the first, three failures, at most two already in flight
+    assert run.counts.items_ok == 1 and len(run.counts.errors) == 3
+    assert query(settings.db, "SELECT count(DISTINCT package_key) FROM core.pypi_releases") == [(1,)]
+    assert query(settings.db, "SELECT status, error FROM collector_runs") == [("failed", run.error)]

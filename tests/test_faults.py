@@ -194,3 +194,21 @@ def test_one_scheduler_per_warehouse_and_never_two_writers(tmp_path, pypi_server
     finally:
         if first.poll() is None:
             first.kill()
+
+
+# -- a trickling git server ---------------------------------------------------------------------
+
+def test_a_trickling_git_server_is_cut_off_with_its_helpers(server):
+    from collectors.gitlog import GitError, run_git
+    from tests.support.fakeserver import trickle
+
+    server.add("/o/r.git/info/refs", "x" * 400, content_type="text/plain")
+    server.fail("/o/r.git/info/refs", trickle(0.05, body_only=True))
+    started = time.monotonic()
+    with pytest.raises(GitError, match="took longer than 2 s"):
+        run_git(["ls-remote", f"{server.url}/o/r.git"], timeout=2)
+    assert time.monotonic() - started < 5
+    port = server.url.rsplit(":", 1)[1]
+    left = [p.info["cmdline"] for p in psutil.process_iter(["cmdline"])
+            if any(port in part for part in p.info["cmdline"] or [])]
+    assert left == []  # git-remote-http went with git, it does not trickle on as an orphan

@@ -15,6 +15,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from urllib.parse import quote, quote_plus
 
 import duckdb
 import pytest
@@ -26,7 +27,7 @@ from dltrends.settings import Settings
 from jobs.collect.run import collect
 from jobs.collect.sources import SOURCES
 from tests.support.db import query, snapshot
-from tests.support.fakeserver import status
+from tests.support.fakeserver import Response, status
 from tests.support.ops import (
     SCHEDULER_EVERY_2S,
     FakeSmtp,
@@ -42,6 +43,7 @@ from tests.support.ops import (
     wait_for,
 )
 from tests.support.settings import make_settings
+from tests.support.signals import SIGNALS_REGISTRY
 from warehouse.publish import PublishError
 
 # -- readers and writers -----------------------------------------------------------------------
@@ -231,9 +233,15 @@ def test_disk_full_during_the_checkpoint_is_a_publish_error(small_disk, pypi_ser
 
 # -- secrets -----------------------------------------------------------------------------------
 
+# Every credential dltrends reads, each with a value found nowhere else.
 SECRETS = {"GITHUB_TOKEN": "ghp_TopSecretToken0123456789abcdefABCDEF",
+           "STACKEXCHANGE_KEY": "SeKeyTopSecret((0123",
+           "HF_TOKEN": "hf_TopSecretHubToken0123456789",
            "DLTRENDS_SMTP_PASSWORD": "smtp-TopSecret-Pa55word"}
 HOOK_SECRET = "/services/T0SECRET/B0SECRET/HookSecretXyz987"
+HOOK_QUERY = {"key": "HookQueryKeyAIza0123", "token": "HookQueryToken-987zyx"}  # Google Chat style
+GOOGLE = {"client_secret": "GoogleClientSecret-0123", "refresh_token": "1//GoogleRefresh-0123",
+          "access_token": "ya29.GoogleAccess-0123"}
 
 
 def string_cells(path: Path, secret: str) -> list[str]:
@@ -254,16 +262,53 @@ def string_cells(path: Path, secret: str) -> list[str]:
         con.close()
 
 
+def serve_leaky_answers(server) -> None:
+    """Answers that tempt a leak: HTML where JSON belongs (the error names the URL, with ?key=), an
+    error body that echoes the credentials, and a Hub listing whose next page is on another host."""
+    def echo(request):
+        said = f"rejected {request.target} {request.headers.get('Authorization', '')}"
+        return Response(401, said.encode(), {"Content-Type": "text/plain"})
+
+    server.handle_prefix("/2.3/tags/", lambda r: Response(200, b"<html>maintenance</html>",
+                                                          {"Content-Type": "text/html"}))
+    server.handle_prefix("/api/models", lambda r: Response(
+        200, b"[]", {"Content-Type": "application/json", "Link": '<http://127.0.0.1:9/api/models'
+                                                                 '?page=2>; rel="next"'}))
+    server.handle_prefix("/api/packages/", echo)
+    server.handle("/token", lambda r: Response(200, json.dumps({
+        "access_token": GOOGLE["access_token"], "expires_in": 3600,
+        "token_type": "Bearer"}).encode(), {"Content-Type": "application/json"}), method="POST")
+    server.handle_prefix("/bigquery/", echo, method="POST")
+
+
+def google_credentials(folder: Path, server) -> dict[str, str]:
+    """GOOGLE_APPLICATION_CREDENTIALS for the bigquery source, where its extra is installed."""
+    try:
+        import google.auth  # noqa: F401
+    except ImportError:
+        return {}
+    path = folder / "google.json"
+    path.write_text(json.dumps({"type": "authorized_user", "client_id": "dltrends-test",
+                                "client_secret": GOOGLE["client_secret"],
+                                "refresh_token": GOOGLE["refresh_token"],
+                                "token_uri": server.url + "/token"}))
+    return {"GOOGLE_APPLICATION_CREDENTIALS": str(path), "DLTRENDS_BIGQUERY_PROJECT": "test-project"}
+
+
 @pytest.mark.slow
 def test_secrets_appear_in_no_file_log_line_or_error_text(tmp_path, pypi_server):
     with FakeSmtp() as smtp:
+        hook = HOOK_SECRET + "?" + "&".join(f"{k}={v}" for k, v in HOOK_QUERY.items())
         pypi_server.add(HOOK_SECRET, "ok", content_type="text/plain", method="POST")
-        pypi_server.fail(HOOK_SECRET, status(500, "bad hook " + HOOK_SECRET), method="POST")
+        pypi_server.fail(HOOK_SECRET, status(500, f"bad hook {hook} {HOOK_QUERY['token']}"),
+                         method="POST")
         pypi_server.fail("/pypi/keras/json", *[status(401, "token rejected")] * 3)
+        serve_leaky_answers(pypi_server)
         data = tmp_path / "data"
         db = data / "dl.duckdb"
-        env = cli_env(db, pypi_server.url, **SECRETS,
-                      DLTRENDS_ALERT_WEBHOOK_URL=pypi_server.url + HOOK_SECRET,
+        google = google_credentials(tmp_path, pypi_server)
+        env = cli_env(db, pypi_server.url, **SECRETS, **google,
+                      DLTRENDS_ALERT_WEBHOOK_URL=pypi_server.url + hook,
                       DLTRENDS_SMTP_HOST="127.0.0.1", DLTRENDS_SMTP_PORT=str(smtp.port),
                       DLTRENDS_SMTP_SECURITY="none", DLTRENDS_SMTP_USER="dltrends",
                       DLTRENDS_ALERT_EMAIL_TO="ops@example.org", DLTRENDS_ALERT_RELEASE_DAYS="100000",
@@ -271,9 +316,12 @@ def test_secrets_appear_in_no_file_log_line_or_error_text(tmp_path, pypi_server)
         for name in Settings.model_fields:  # every source's base URL points at the fake server
             if name.endswith("_url") and name != "alert_webhook_url":
                 env[f"DLTRENDS_{name.upper()}"] = pypi_server.url
+        env["DLTRENDS_BIGQUERY_URL"] = pypi_server.url + "/bigquery"
+        env["DLTRENDS_REGISTRY"] = str(SIGNALS_REGISTRY)  # it names Stack Overflow tags and Hub libraries
         said = []
         for args in (["collect", "-v", *[a for s in SOURCES for a in ("-s", s)]], ["status"],
-                     ["alerts", "check", "-v"], ["alerts", "test"], ["backup", str(data / "bk")]):
+                     ["alerts", "check", "-v"], ["alerts", "test"], ["backup", str(data / "bk")],
+                     ["report", "--out", str(data / "reports")]):
             proc = dltrends(*args, env=env)
             out, err = proc.communicate(timeout=120)
             said.append(f"$ dltrends {' '.join(args)} -> {proc.returncode}\n{out}\n{err}")
@@ -283,13 +331,27 @@ def test_secrets_appear_in_no_file_log_line_or_error_text(tmp_path, pypi_server)
         sched.send_signal(signal.SIGTERM)
         said.append("".join(sched.communicate(timeout=20)))
     transcript = "\n".join(said)
+    (tmp_path / "transcript.txt").write_text(transcript)  # kept by pytest, for a failure's reader
     assert "alerts: " in transcript and "sent " in transcript  # deliveries happened (and failed once)
     assert "HTTP 401" in transcript and smtp.messages and smtp.logins
-    secrets = [*SECRETS.values(), HOOK_SECRET, HOOK_SECRET.rsplit("/", 1)[1]]
+    assert "expected JSON, got text/html" in transcript and "key=***" in transcript
+    asked = {r.path: r for r in pypi_server.requests}
+    assert any(p.startswith("/2.3/tags/") for p in asked) and "/api/models" in asked
+    assert asked["/api/models"].headers["Authorization"].endswith(SECRETS["HF_TOKEN"])
+    if google:
+        assert "/token" in asked
+    delivered = [r.body.decode(errors="replace") for r in pypi_server.requests
+                 if r.path == HOOK_SECRET] + [m.as_string() for m in smtp.messages]
+    assert len(delivered) >= 3  # webhook posts (one refused) and e-mails
+    plain = [*SECRETS.values(), HOOK_SECRET, HOOK_SECRET.rsplit("/", 1)[1], *HOOK_QUERY.values(),
+             *(GOOGLE.values() if google else [])]
+    secrets = sorted({form for p in plain for form in (p, quote(p, safe=""), quote_plus(p))})
     files = [p for p in data.rglob("*") if p.is_file()]
     assert any(p.name.endswith(".log") for p in files) and any(p.suffix == ".backup" for p in files)
+    assert any(p.suffix == ".html" for p in files) and any(p.suffix == ".md" for p in files)
     for secret in secrets:
         assert secret not in transcript, secret
+        assert not [text for text in delivered if secret in text], secret
         leaked = [p for p in files if secret.encode() in p.read_bytes()]
         assert leaked == [], (secret, leaked)
         for path in files:

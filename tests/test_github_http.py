@@ -13,9 +13,9 @@ from github.PaginatedList import PaginatedList
 
 from collectors.github import attributes
 from collectors.http import HttpError, RateLimited
-from collectors.http_github import GitHubApi, StatsPending, describe_github_error
+from collectors.http_github import GitHubApi, RateBudget, StatsPending, describe_github_error, utc
 from tests.support.clock import NOW
-from tests.support.fakeserver import RESET, status
+from tests.support.fakeserver import RESET, FakeServer, Response, status
 from tests.support.github import FakeGitHub, load_replay, serve_exchange
 from tests.support.github_repos import recorded_repo, serve_recorded_release_pages
 from tests.support.settings import make_settings
@@ -270,3 +270,86 @@ def test_graphql_url_for_github_and_enterprise():
 
     assert graphql_url("https://api.github.com") == "https://api.github.com/graphql"
     assert graphql_url("https://ghe.example.org/api/v3/") == "https://ghe.example.org/api/graphql"
+
+
+# -- odd rate-limit headers: never an error of their own ------------------------------------------
+
+RETRY_AFTER_30S = ["30", "Sat, 28 Nov 2026 12:00:30 GMT", "Saturday, 28-Nov-26 12:00:30 GMT",
+                   "Sat Nov 28 12:00:30 2026", "Sat, 28 Nov 2026 12:00:30 -0000"]
+
+
+@CLIENTS
+@pytest.mark.parametrize("value", RETRY_AFTER_30S,
+                         ids=["seconds", "IMF-fixdate", "RFC 850", "asctime", "-0000"])
+def test_retry_after_in_every_http_date_form(tmp_path, server, github, clock, fetch, value):
+    server.fail(REPO, status(503, "{}", Retry_After=value))
+    with make_api(tmp_path, server) as api:
+        assert fetch(api)["id"] == 3544490
+    assert server.count(REPO) == 2 and clock == [30.0]
+
+
+@CLIENTS
+def test_retry_after_that_is_no_number_is_no_hint(tmp_path, server, github, clock, fetch):
+    server.fail(REPO, status(503, "{}", Retry_After="²"))
+    with make_api(tmp_path, server) as api:
+        assert fetch(api)["id"] == 3544490
+    assert server.count(REPO) == 2 and len(clock) == 1 and 0.8 <= clock[0] <= 1.2
+
+
+@CLIENTS
+@pytest.mark.parametrize("value", ["9" * 5000, "Fri, 31 Dec 9999 23:59:59 GMT"],
+                         ids=["5000 digits", "year 9999"])
+def test_an_absurd_retry_after_fails_the_request_not_the_run(tmp_path, server, github, clock,
+                                                            fetch, value):
+    server.fail(REPO, status(503, "{}", Retry_After=value))
+    with make_api(tmp_path, server, http_max_retry_wait=60) as api, \
+            pytest.raises(HttpError) as info:
+        fetch(api)
+    assert "exceeds the 60 s limit" in str(info.value) and clock == []
+
+
+@CLIENTS
+@pytest.mark.parametrize("reset", ["9" * 30, "9" * 5000, "²", "1e400"])
+def test_an_absurd_rate_limit_reset_defers_without_overflow(tmp_path, server, github, clock, fetch,
+                                                            reset):
+    server.fail(REPO, status(403, '{"message": "API rate limit exceeded for 1.2.3.4."}',
+                             X_RateLimit_Remaining="0", X_RateLimit_Limit="60",
+                             X_RateLimit_Reset=reset))
+    with make_api(tmp_path, server) as api, pytest.raises(RateLimited) as info:
+        fetch(api)
+    assert info.value.reset_at is None or info.value.reset_at <= NOW + dt.timedelta(days=367)
+    assert clock == []
+
+
+def test_budget_ignores_rate_limit_headers_that_are_no_numbers():
+    budget = RateBudget(60)
+    budget.observe({"X-RateLimit-Limit": "٥٠٠٠", "X-RateLimit-Remaining": "²",
+                    "X-RateLimit-Reset": "9" * 5000})
+    assert budget.buckets == {}
+    budget.observe({"X-RateLimit-Limit": "5000", "X-RateLimit-Remaining": "4999.0",
+                    "X-RateLimit-Reset": "9" * 5000})
+    assert budget.buckets["core"].remaining == 4999
+    assert utc(budget.buckets["core"].reset).year < 9999
+
+
+def test_pygithub_never_follows_a_link_to_another_host(tmp_path, server, github, monkeypatch):
+    """PyGithub refuses a Link URL on a host outside GitHub's domain (the item fails): the token
+    never leaves."""
+    token = github.token = "ghp_TopSecretToken0123456789abcdefABCDEF"
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    tag = {"name": "v1", "commit": {"sha": "a" * 40, "url": "{base}/c"}, "zipball_url": "",
+           "tarball_url": "", "node_id": "x"}
+    with FakeServer() as foreign:
+        def tags(request):
+            page = 2 if "page=2" in request.query else 1
+            link = {"Link": f'<{foreign.url}{REPO}/tags?page=2>; rel="next"'} if page == 1 else {}
+            return Response(200, json.dumps([{**tag, "name": f"v{page}"}]).encode(),
+                            {"Content-Type": "application/json", **link})
+
+        server.handle(f"{REPO}/tags", tags)
+        names = []
+        with make_api(tmp_path, server) as api, pytest.raises(AssertionError):
+            names.extend(t.name for t in api.gh.get_repo("PyGithub/PyGithub").get_tags())
+    assert names == ["v1"] and foreign.requests == []
+    sent = [r.headers.get("Authorization", "") for r in server.requests if r.path.endswith("/tags")]
+    assert len(sent) == 1 and sent[0].endswith(token)

@@ -1,12 +1,25 @@
 """The HTTP client layer against the fake server: retries, Retry-After, conditional requests."""
 
 import datetime as dt
+import io
+import logging
+import time
 
 import pytest
 
-from collectors.http import HttpClient, HttpError, parse_retry_after
+from collectors.common import decode_json
+from collectors.http import (
+    MAX_HINT,
+    HttpClient,
+    HttpError,
+    parse_retry_after,
+    redact,
+    register_secrets,
+    safe_url,
+)
 from dltrends import __version__
-from tests.support.fakeserver import RESET, SHORT_BODY, status
+from dltrends.redact import RedactingFilter
+from tests.support.fakeserver import HTML, RESET, SHORT_BODY, FakeServer, status, trickle
 
 
 def client(server, **kw) -> HttpClient:
@@ -188,3 +201,180 @@ def test_per_call_retries_and_plain_text_error_detail(server, waits):
         http.get("/x", retries=1)
     assert server.count("/x") == 2 and len(waits) == 1
     assert info.value.detail == "Code: 201. DB::Exception: Quota exceeded"
+
+
+# -- Retry-After in every form a server may send ---------------------------------------------------
+
+# 30 s after tests.support.clock.NOW (Sat, 28 Nov 2026 12:00:00 UTC), in each HTTP-date form.
+RETRY_AFTER_30S = {
+    "delta-seconds": "30",
+    "IMF-fixdate": "Sat, 28 Nov 2026 12:00:30 GMT",
+    "RFC 850": "Saturday, 28-Nov-26 12:00:30 GMT",
+    "asctime": "Sat Nov 28 12:00:30 2026",
+    "-0000 zone": "Sat, 28 Nov 2026 12:00:30 -0000",
+    "padded": "  30  ",
+}
+
+
+@pytest.mark.parametrize("value", RETRY_AFTER_30S.values(), ids=RETRY_AFTER_30S.keys())
+def test_retry_after_in_every_http_date_form_is_waited(server, clock, value):
+    server.add("/x", {"ok": True})
+    server.fail("/x", status(503, Retry_After=value))
+    with client(server) as http:
+        assert http.get("/x").json() == {"ok": True}
+    assert clock.waits == [30.0] and server.count("/x") == 2
+
+
+# Values that are no usable hint: never an error of their own; the request goes on with its backoff.
+# (Only Latin-1 travels in a header; "²" does, and str.isdigit() takes it for a digit.)
+ODD_RETRY_AFTER = {
+    "superscript two": "²",
+    "negative": "-5",
+    "fraction of a date": "Sat, 28 Nov",
+    "garbage": "soon",
+    "year 99999": "Sat, 28 Nov 99999 12:00:30 GMT",
+    "float overflow": "1e400",
+}
+
+
+@pytest.mark.parametrize("value", ODD_RETRY_AFTER.values(), ids=ODD_RETRY_AFTER.keys())
+def test_odd_retry_after_is_no_hint(server, clock, value):
+    server.add("/x", {"ok": True})
+    server.fail("/x", status(429, Retry_After=value))
+    with client(server) as http:
+        assert http.get("/x").json() == {"ok": True}
+    assert len(clock.waits) == 1 and 0.8 <= clock.waits[0] <= 1.2  # the first backoff step
+
+
+@pytest.mark.parametrize("value", ["9" * 5000, "99999999999999999999",
+                                   "Fri, 31 Dec 9999 23:59:59 GMT"])
+def test_absurd_retry_after_is_clamped_and_fails_only_the_request(server, clock, value):
+    server.add("/x", {"ok": True})
+    server.fail("/x", status(429, Retry_After=value))
+    with client(server, max_retry_wait=60) as http, pytest.raises(HttpError) as info:
+        http.get("/x")
+    assert "exceeds the 60 s limit" in str(info.value) and clock.waits == []
+    assert info.value.retry_after == MAX_HINT
+
+
+def test_parse_retry_after_forms_are_timezone_aware():
+    now = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
+    assert {parse_retry_after(v, now) for v in RETRY_AFTER_30S.values()} == {30.0}
+    assert {parse_retry_after(v, now) for v in ODD_RETRY_AFTER.values()} == {None}
+    assert parse_retry_after("١٢٠", now) is None and parse_retry_after("５", now) is None
+
+
+# -- credentials stay with the configured host ------------------------------------------------------
+
+TOKEN = "hf_TopSecretToken0123456789"
+API_KEY = "SeKey-0123456789abcdef"
+
+
+def test_a_link_to_another_host_is_followed_without_credentials(server, caplog):
+    with FakeServer() as foreign:
+        foreign.add("/page2", [3])
+        server.add("/items", [1, 2], headers={
+            "Link": f'<{foreign.url}/page2?key={API_KEY}&page=2>; rel="next"'})
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Api-Key": API_KEY}
+        with caplog.at_level("INFO", "collectors.http"), \
+                client(server, headers=headers, secrets=[API_KEY]) as http:
+            pages = [r.json() for r in http.paginate("/items", params={"key": API_KEY})]
+    assert pages == [[1, 2], [3]]
+    assert server.requests[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    (sent,) = foreign.requests
+    assert sent.target == "/page2?page=2"
+    assert not {"Authorization", "X-Api-Key"} & set(sent.headers)
+    assert "without its credentials" in caplog.text
+    assert TOKEN not in caplog.text and API_KEY not in caplog.text
+
+
+def test_a_redirect_to_another_host_goes_without_credentials(server):
+    with FakeServer() as foreign:
+        foreign.add("/moved", {"ok": True})
+        server.add("/x", "", status=302, headers={"Location": f"{foreign.url}/moved"})
+        server.add("/same", "", status=301, headers={"Location": "{base}/x2"})
+        server.add("/x2", {"ok": 2})
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Api-Key": API_KEY}
+        with client(server, headers=headers) as http:
+            assert http.get("/x").json() == {"ok": True}
+            assert http.get("/same").json() == {"ok": 2}
+    assert not {"Authorization", "X-Api-Key"} & set(foreign.requests[0].headers)
+    assert server.requests[-1].path == "/x2"
+    assert server.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+# -- no credential in a text made from a URL --------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["key", "KEY", "token", "access_token", "api_key", "apikey",
+                                  "password", "secret", "sig", "Signature", "auth", "auth_token",
+                                  "X-Amz-Signature", "client_secret"])
+def test_credential_query_parameters_are_redacted(name):
+    url = f"https://api.example.org/2.3/info?site=so&{name}=Value0123456789&page=2"
+    assert safe_url(url) == f"https://api.example.org/2.3/info?site=so&{name}=***&page=2"
+
+
+def test_ordinary_query_parameters_stay():
+    url = "https://api.example.org/models?filter=keras&sort=downloads&author=google&limit=1000"
+    assert safe_url(url) == url
+
+
+def test_a_non_json_answer_names_the_url_without_its_key(server):
+    server.add("/2.3/tags/x/info", {"items": []})
+    server.fail("/2.3/tags/x/info", HTML)
+    with client(server, secrets=[API_KEY]) as http:
+        response = http.get("/2.3/tags/x/info", params={"site": "so", "key": API_KEY})
+    with pytest.raises(ValueError) as info:
+        decode_json(response)
+    assert "expected JSON, got text/html" in str(info.value)
+    assert API_KEY not in str(info.value) and "key=***" in str(info.value)
+
+
+def test_a_configured_secret_is_redacted_wherever_it_appears(server):
+    register_secrets("Plain-Secret-In-Path-42")
+    server.add("/x", "no", status=400, content_type="text/plain")
+    with client(server, retries=0) as http, pytest.raises(HttpError) as info:
+        http.get("/x/Plain-Secret-In-Path-42/y")
+    assert "Plain-Secret-In-Path-42" not in str(info.value)
+    assert redact("said Plain-Secret-In-Path-42 and Plain%2DSecret") == "said *** and Plain%2DSecret"
+
+
+# -- an overall deadline per request ----------------------------------------------------------------
+
+@pytest.mark.parametrize("body_only", [False, True], ids=["whole answer", "body"])
+def test_a_trickling_server_cannot_hold_a_request_past_its_deadline(server, waits, body_only):
+    server.add("/x", {"padding": "x" * 200})
+    server.fail("/x", trickle(0.05, body_only=body_only))
+    started = time.monotonic()
+    with client(server, deadline=1.0) as http, pytest.raises(HttpError) as info:
+        http.get("/x")  # each byte comes well within the 5 s read timeout; the whole would take 12 s
+    took = time.monotonic() - started
+    assert took < 2.5, took
+    assert "1 s deadline" in str(info.value) and "DLTRENDS_HTTP_DEADLINE" in str(info.value)
+    assert server.count("/x") == 1 and waits == []  # not retried: it would only trickle again
+
+
+def test_a_download_is_held_to_the_deadline_too(server, tmp_path, waits):
+    server.add("/f.parquet", b"x" * 300, content_type="application/octet-stream")
+    server.fail("/f.parquet", trickle(0.02, body_only=True))
+    started = time.monotonic()
+    with client(server, deadline=1.0) as http, pytest.raises(HttpError):
+        http.download("/f.parquet", tmp_path / "f.parquet")
+    assert time.monotonic() - started < 2.5 and not (tmp_path / "f.parquet").exists()
+
+
+def test_log_lines_and_tracebacks_pass_through_redaction():
+    register_secrets("LogSecret-0123456")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    logger = logging.getLogger("tests.redaction")
+    logger.addHandler(handler)
+    try:
+        raise ValueError("failed at https://x.org/a?key=LogSecret-0123456")
+    except ValueError:
+        logger.exception("fetching %s", "https://x.org/b?token=abcdef123&page=2")
+    finally:
+        logger.removeHandler(handler)
+    text = stream.getvalue()
+    assert "fetching https://x.org/b?token=***&page=2" in text and "ValueError" in text
+    assert "LogSecret-0123456" not in text and "abcdef123" not in text

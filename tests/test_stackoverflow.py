@@ -10,7 +10,7 @@ from dltrends.registry import load_registry
 from jobs.collect.run import collect
 from tests.support.clock import at
 from tests.support.db import query, snapshot
-from tests.support.fakeserver import Response, status
+from tests.support.fakeserver import HTML, Response, status
 from tests.support.signals import DAY1, DAY2, SO_DIR, SO_TAGS, serve_stackoverflow, signal_settings, so_path
 
 
@@ -120,3 +120,19 @@ def test_the_key_is_sent_but_never_stored_or_shown(tmp_path, server, monkeypatch
     assert "***" in logged  # the CLI keeps httpx's own request log at WARNING, which never names URLs
     for text in (stored, logged):
         assert "s3cret" not in text
+
+
+def test_a_non_json_answer_does_not_show_the_key(tmp_path, server, monkeypatch):
+    """A maintenance page instead of JSON: the error names the URL, with the key hidden."""
+    monkeypatch.setenv("STACKEXCHANGE_KEY", "NonJsonSecretKey0123")
+    cfg = signal_settings(tmp_path, server)
+    serve_stackoverflow(server, DAY1)
+    server.fail(so_path(SO_TAGS), HTML)
+    with at(DAY1):
+        failed = run(cfg)
+    assert failed.status == "failed"
+    errors = query(cfg.db, "SELECT error FROM core.run_item_errors")
+    assert errors and all(e.startswith("expected JSON, got text/html") for (e,) in errors)
+    stored = json.dumps(query(cfg.db, "SELECT * FROM collector_runs"), default=str) + json.dumps(
+        errors) + json.dumps(query(cfg.db, "SELECT * FROM source_status"), default=str)
+    assert "key=***" in stored and "NonJsonSecretKey0123" not in stored

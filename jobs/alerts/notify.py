@@ -2,7 +2,8 @@
 
 No retries or waits here: a message that cannot be sent stays owed and is tried again after the
 next job (the scheduler runs one at least hourly). Error texts name the channel, the host and the
-cause, never the webhook URL's path or query (a Slack webhook URL is a credential) nor a password.
+cause, never the webhook URL's path, query or user info (a Slack webhook URL is a credential, Google
+Chat's carries `?key=...&token=...`) nor a password.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 
 from dltrends import USER_AGENT
+from dltrends.redact import redact
 from dltrends.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -171,10 +173,18 @@ def _host(url: str) -> str:
 
 
 def _redact(text: str, secret: str) -> str:
-    """Remove the URL and its path (the credential) from a text that may quote them."""
-    path = urlsplit(secret).path
+    """Remove the URL and each part of it that may be a credential (path, query, each query value,
+    user info) from a text that may quote them, and whatever `dltrends.redact.redact` hides."""
+    parts = urlsplit(secret)
     text = text.replace(secret, _host(secret) + "/...")
-    return text.replace(path, "/...") if len(path) > 1 else text
+    if len(parts.path) > 1:
+        text = text.replace(parts.path, "/...")
+    pieces = [parts.path, parts.query, parts.fragment,
+              parts.password or "", parts.username or "",
+              *(value for _, value in parse_qsl(parts.query, keep_blank_values=True))]
+    for piece in sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True):
+        text = text.replace(piece, "...")
+    return redact(text)
 
 
 MAX_WEBHOOK_TEXT = 35_000  # Slack truncates a message's text at 40,000 characters

@@ -16,9 +16,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 
 from dltrends.errors import DltrendsError
+from dltrends.redact import RedactingFilter, register_secrets
 from dltrends.registry import Registry, load_registry
 from dltrends.settings import Settings, load_settings
 from jobs.terminate import Terminated, exit_now, requested, terminable
@@ -92,6 +94,10 @@ def setup(config: Path | None, verbose: bool = False, **overrides) -> Settings:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    register_secrets(*(v.get_secret_value() for v in dict(settings).values()
+                       if isinstance(v, SecretStr)))
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())
     return settings
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import duckdb
 
 from collectors.base import Inputs, ItemState, RawItem, SourceFailure
+from collectors.common import stop_after_failures
+from dltrends.redact import redact
 from dltrends.registry import Registry
 from dltrends.settings import Settings
 from jobs.alerts import evaluate as alerts
@@ -122,15 +124,17 @@ def run_source(con: duckdb.DuckDBPyConnection, job: Source, settings: Settings, 
             state = {} if full else {k: ItemState(etag, cursor) for k, (etag, cursor)
                                      in load_state(con, job.name, stream.name).items()}
             progress.start(job.name, len(keys))
-            _drain(con, run_id, collector.fetch(stream, keys, state), counts,
+            items = stop_after_failures(collector.fetch(stream, keys, state),
+                                        settings.source_max_failures, job.name)
+            _drain(con, run_id, items, counts,
                    lambda item: progress.advance(job.name, item), stream.batch_items or BATCH_ITEMS)
     except SourceFailure as exc:  # an expected stop (host unreachable, data missing): say why
         log.error("source %s failed: %s", job.name, exc)
-        status, error = "failed", str(exc)
+        status, error = "failed", redact(str(exc))
     except Exception as exc:  # the source itself broke: record it, let the next source run
         stop_if_requested()  # unless SIGTERM interrupted a query: then stop, do not publish
         log.exception("source %s failed", job.name)
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        status, error = "failed", redact(f"{type(exc).__name__}: {exc}")
     finally:
         counts.requests = collector.requests_sent
         collector.close()
@@ -154,7 +158,7 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
     """
     batch: list[RawItem] = []
     size = 0
-    for item in items:
+    for item in _until_stopped(items, lambda: batch and _save(con, run_id, batch, counts)):
         final = not item.meta.get("more")
         if final:
             on_item(item)
@@ -174,9 +178,25 @@ def _drain(con: duckdb.DuckDBPyConnection, run_id: int, items, counts: RunCounts
             size += item.meta.get("bytes", 0)
             if len(batch) >= batch_items or size >= BATCH_BYTES:
                 _save(con, run_id, batch, counts)
-                batch, size = [], 0
+                batch.clear()
+                size = 0
     if batch:
         _save(con, run_id, batch, counts)
+
+
+def _until_stopped(items, before_stop: Callable[[], object]):
+    """The items; when the source stops midway (SourceFailure), `before_stop` saves what it
+    fetched before the stop is recorded."""
+    iterator = iter(items)
+    while True:
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        except SourceFailure:
+            before_stop()
+            raise
+        yield item
 
 
 def _save(con: duckdb.DuckDBPyConnection, run_id: int, batch: list[RawItem], counts: RunCounts) -> None:

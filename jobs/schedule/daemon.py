@@ -42,6 +42,7 @@ from apscheduler.triggers.base import BaseTrigger
 from dltrends import lifeline
 from dltrends.cron import trigger
 from dltrends.errors import ExitCode, WarehouseBusy
+from dltrends.redact import RedactingFilter
 from dltrends.settings import Settings
 from jobs.schedule.timetable import Task, command_line, tasks
 from warehouse.db import reader
@@ -259,6 +260,7 @@ def file_logging(settings: Settings) -> logging.Handler:
     formatter = logging.Formatter("%(asctime)sZ %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
+    handler.addFilter(RedactingFilter())
     for name in (__name__, "jobs.alerts", "apscheduler"):
         logging.getLogger(name).addHandler(handler)
     logging.getLogger(__name__).setLevel(logging.INFO)  # job lines whatever DLTRENDS_LOG_LEVEL says

@@ -9,7 +9,8 @@ their base-URL settings. It speaks the protocol parts collectors depend on:
   (Link pagination, redirects and API URLs must name the host the client talks to);
 - injectable faults, consumed one per request before the normal answer: an HTTP status with
   headers (429 + Retry-After, 500, 403 ...), a connection reset, a body cut short of its
-  Content-Length, a truncated but complete-looking body, HTML instead of JSON, a slow answer;
+  Content-Length, a truncated but complete-looking body, HTML instead of JSON, a slow answer,
+  an answer trickled a byte at a time (from its status line, or from its body on);
 - custom handlers for stateful endpoints, also for every path under a prefix (`handle_prefix`);
 - a log of every request (method, path, query, headers) for exact call-count assertions;
 - hooks for an API that behaves like a service (tests/support/github.py speaks GitHub with them):
@@ -48,7 +49,8 @@ class Response:
 
 @dataclass(frozen=True)
 class Fault:
-    """One injected failure. `kind`: status, reset, short_body, truncated, html, slow."""
+    """One injected failure. `kind`: status, reset, short_body, truncated, html, slow, trickle
+    (the whole answer a byte every `seconds`), trickle_body (headers at once, then the body so)."""
 
     kind: str
     status: int = 500
@@ -71,6 +73,11 @@ HTML = Fault("html")
 
 def slow(seconds: float) -> Fault:
     return Fault("slow", seconds=seconds)
+
+
+def trickle(seconds: float, *, body_only: bool = False) -> Fault:
+    """The normal answer, one byte every `seconds`: each read is quick, the whole is not."""
+    return Fault("trickle_body" if body_only else "trickle", seconds=seconds)
 
 
 @dataclass(frozen=True)
@@ -272,7 +279,7 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self._send(Response(200, b"<!DOCTYPE html><html><body>Service maintenance"
                                     b"</body></html>", {"Content-Type": "text/html"}))
                 return True
-            return False  # short_body and truncated change the normal answer: see _send
+            return False  # short_body, truncated and trickle change the normal answer: see _send
 
         def _send(self, response: Response, fault: Fault | None = None) -> None:
             base = server.url.encode()
@@ -286,6 +293,9 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
             if fault is not None and fault.kind == "truncated":
                 body = body[: len(body) // 2]
             self.send_header("Content-Length", str(len(body)))
+            if fault is not None and fault.kind in ("trickle", "trickle_body"):
+                self._trickle(body, fault)
+                return
             self.end_headers()
             if self.command == "HEAD":
                 return
@@ -296,5 +306,20 @@ def _make_handler(server: FakeServer) -> type[BaseHTTPRequestHandler]:
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
             self.wfile.write(body)
+
+        def _trickle(self, body: bytes, fault: Fault) -> None:
+            head = b"".join(self._headers_buffer) + b"\r\n"
+            self._headers_buffer = []
+            if fault.kind == "trickle_body":
+                self.wfile.write(head)
+                self.wfile.flush()
+                head = b""
+            try:
+                for i in range(len(head + body)):
+                    self.wfile.write((head + body)[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(fault.seconds)
+            except OSError:  # the client gave up, as it should
+                self.close_connection = True
 
     return _Handler
