@@ -90,7 +90,7 @@ def test_the_link_check_finds_dead_links(tmp_path):
 
 
 def test_every_docs_pointer_in_code_and_texts_names_a_page_and_heading():
-    skip = {".git", ".venv", ".cache", "fixtures", "data", "__pycache__"}
+    skip = {".git", ".venv", ".venv-min", ".venv-pins", ".cache", "fixtures", "data", "__pycache__"}
     files = [p for p in ROOT.rglob("*") if p.is_file() and not skip & set(p.relative_to(ROOT).parts)
              and (p.suffix in {".py", ".toml", ".sql", ".json"} or p.name == "Makefile")]
     dead = []
