@@ -52,9 +52,7 @@ GROUP BY ALL ORDER BY ALL
 def conda_names(registry: Registry | None) -> list[str]:
     """Every conda name in the registry, whatever --framework selects: a month file is read for
     all of them, so its rows are complete and need reading again only when the registry changes."""
-    if registry is None:
-        return []
-    return list(dict.fromkeys(name for fw in registry.frameworks.values() for name in fw.conda))
+    return registry.values("conda") if registry is not None else []
 
 
 class CondaCollector(Collector):

@@ -96,11 +96,9 @@ class GitHubCollector(Collector):
     name = NAME
     streams = STREAMS
 
-    source = NAME
-
     def __init__(self, api: GitHubApi):
         self.api = api
-        self.client = api  # the job reads client.requests_sent
+        self.client = api  # Collector.requests_sent and close() use it
         self.stopped: dict[str, RateLimited] = {}
         self._stamps: dict[tuple[str, str], dt.datetime] = {}
         self.unreachable: str | None = None
@@ -159,14 +157,14 @@ class GitHubCollector(Collector):
             return self.item(stream, key, "failed", error=self.unreachable)
         if isinstance(exc, RateLimited):
             self.stopped[stream.name] = exc
-            log.warning("%s %s: %s; deferring the rest of the stream", self.source, stream.name,
+            log.warning("%s %s: %s; deferring the rest of the stream", self.name, stream.name,
                         exc.reason)
             return self.item(stream, key, "deferred", error=f"{paused}{exc.reason}")
         error = describe_github_error(exc, key)
         if isinstance(exc, HttpError | GithubException):
             return self.item(stream, key, "failed", error=str(error))
         if error is exc:
-            log.exception("%s %s %s failed", self.source, stream.name, key)
+            log.exception("%s %s %s failed", self.name, stream.name, key)
         return self.item(stream, key, "failed", error=f"{type(exc).__name__}: {error}")
 
     def _reach(self) -> None:
@@ -184,7 +182,7 @@ class GitHubCollector(Collector):
         if last is not None and when <= last:
             when = last + dt.timedelta(microseconds=1)
         self._stamps[(stream.name, key)] = when
-        return RawItem(self.source, stream.name, key, when, status, **kw)  # type: ignore[arg-type]
+        return RawItem(self.name, stream.name, key, when, status, **kw)  # type: ignore[arg-type]
 
     # repos: REST --------------------------------------------------------------------------------
     def _repo_rest(self, key: str, previous: ItemState) -> RawItem:

@@ -92,8 +92,6 @@ class HistoryCollector(GitHubCollector):
     name = NAME
     streams = STREAMS
 
-    source = NAME
-
     def __init__(self, api: GitHubApi, git_url: str, git_dir, minutes: float):
         super().__init__(api)
         self.git_url, self.git_dir = git_url, git_dir

@@ -103,6 +103,16 @@ class Registry:
             if (nightlies or p.role != "nightly") and (not only or p.framework in only)
         ]
 
+    def values(self, field: str, only: list[str] | None = None) -> list[str]:
+        """A list (or string) field's values over the selected frameworks, first seen first."""
+        found: dict[str, None] = {}
+        for fid, fw in self.frameworks.items():
+            if only and fid not in only:
+                continue
+            value = getattr(fw, field)
+            found.update((v, None) for v in ([value] if isinstance(value, str) else value) if v)
+        return list(found)
+
     def _all_packages(self) -> Iterator[Package]:
         for fid, fw in self.frameworks.items():
             for field, role in ROLE_FIELDS.items():

@@ -65,21 +65,8 @@ class NotReady(SourceFailure):
 
 # Adoption and health signals --------------------------------------------------------------
 
-def _registry_values(registry: Registry, only: list[str] | None, field: str) -> list[str]:
-    """A registry list (or string) field's values over the selected frameworks, first seen first."""
-    values: dict[str, None] = {}
-    for fid, fw in registry.frameworks.items():
-        if only and fid not in only:
-            continue
-        value = getattr(fw, field)
-        for v in [value] if isinstance(value, str) else value:
-            if v:
-                values[v] = None
-    return list(values)
-
-
 def _conda_plan(settings: Settings, registry: Registry, only: list[str] | None) -> Plan:
-    if not _registry_values(registry, only, "conda"):
+    if not registry.values("conda", only):
         return [(conda.MONTHLY, [])]
     return [(conda.MONTHLY, conda.months(settings.conda_since, utc_today()))]
 
@@ -214,21 +201,21 @@ SOURCES: dict[str, Source] = {
         name=stackoverflow.NAME,
         title="StackExchange API",
         collector=stackoverflow.StackOverflowCollector,
-        plan=lambda s, r, only: [(stackoverflow.TAGS, _registry_values(r, only, "stackoverflow_tags"))],
+        plan=lambda s, r, only: [(stackoverflow.TAGS, r.values("stackoverflow_tags", only))],
         empty_hint="no stackoverflow_tags in the registry for them",
     ),
     "npm": Source(
         name=npm.NAME,
         title="npm downloads API",
         collector=npm.NpmCollector,
-        plan=lambda s, r, only: [(npm.DOWNLOADS, _registry_values(r, only, "npm"))],
+        plan=lambda s, r, only: [(npm.DOWNLOADS, r.values("npm", only))],
         empty_hint="no npm packages in the registry for them",
     ),
     "hf": Source(
         name=hf.NAME,
         title="Hugging Face Hub API",
         collector=hf.HubCollector,
-        plan=lambda s, r, only: [(hf.LIBRARIES, _registry_values(r, only, "hf_library"))],
+        plan=lambda s, r, only: [(hf.LIBRARIES, r.values("hf_library", only))],
         empty_hint="no hf_library in the registry for them",
     ),
     "conda": Source(
